@@ -1,0 +1,2 @@
+//! Placeholder replaced by the recognition benchmark.
+fn main() {}

@@ -1,0 +1,2 @@
+//! The `revops` command line.
+fn main() {}
