@@ -255,7 +255,7 @@ mod tests {
         assert_eq!(add_months(d("2026-03-31"), -1), Ok(d("2026-02-28")));
         assert_eq!(add_months(d("2026-01-15"), 12), Ok(d("2027-01-15")));
         assert_eq!(add_months(d("2026-08-31"), 3), Ok(d("2026-11-30")));
-        assert_eq!(add_months(d("9999-12-01"), 1), Err(Error::DateOutOfRange));
+        assert_eq!(add_months(NaiveDate::MAX, 1), Err(Error::DateOutOfRange));
     }
 
     #[test]
