@@ -138,10 +138,7 @@ mod tests {
         for &currency in Currency::ALL {
             assert_eq!(currency.code().parse::<Currency>(), Ok(currency));
         }
-        assert_eq!(
-            "usd".parse::<Currency>(),
-            Err(Error::UnknownCurrency { code: "usd".into() })
-        );
+        assert_eq!("usd".parse::<Currency>(), Err(Error::UnknownCurrency { code: "usd".into() }));
         assert!("XXX".parse::<Currency>().is_err());
     }
 

@@ -26,13 +26,20 @@
 #![deny(missing_docs)]
 
 pub mod calendar;
+pub mod commission;
+pub mod credit;
 mod currency;
 mod error;
+pub mod modification;
 mod money;
+pub mod ratable;
+pub mod recognition;
 pub mod rounding;
+pub mod schedule;
+pub mod terms;
 
+pub use chrono::NaiveDate;
 pub use currency::Currency;
 pub use error::Error;
 pub use money::{Money, MAX_MINOR_UNITS};
 pub use rust_decimal::Decimal;
-pub use chrono::NaiveDate;

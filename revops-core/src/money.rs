@@ -41,10 +41,7 @@ impl Money {
 
     /// Parses a decimal amount such as `"1200.00"` or `"-0.5"` in `currency`.
     pub fn parse(amount: &str, currency: Currency) -> Result<Self, Error> {
-        let amount = amount
-            .trim()
-            .parse::<Decimal>()
-            .map_err(|_| Error::InvalidAmount { text: amount.into() })?;
+        let amount = amount.trim().parse::<Decimal>().map_err(|_| Error::InvalidAmount { text: amount.into() })?;
         Ok(Money { amount, currency })
     }
 
@@ -75,10 +72,7 @@ impl Money {
     /// `self + other`, or [`Error::CurrencyMismatch`].
     pub fn checked_add(self, other: Money) -> Result<Money, Error> {
         self.same_currency(other)?;
-        let amount = self
-            .amount
-            .checked_add(other.amount)
-            .ok_or(Error::AmountOutOfRange { amount: self })?;
+        let amount = self.amount.checked_add(other.amount).ok_or(Error::AmountOutOfRange { amount: self })?;
         Ok(Money { amount, currency: self.currency })
     }
 
@@ -175,10 +169,7 @@ mod tests {
 
     #[test]
     fn parse_errors_name_the_text() {
-        assert_eq!(
-            Money::parse("12,00", Currency::USD),
-            Err(Error::InvalidAmount { text: "12,00".into() })
-        );
+        assert_eq!(Money::parse("12,00", Currency::USD), Err(Error::InvalidAmount { text: "12,00".into() }));
     }
 
     #[test]

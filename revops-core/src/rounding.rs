@@ -101,6 +101,15 @@ pub(crate) struct Increment {
     r: u64,
 }
 
+impl Increment {
+    pub(crate) const ZERO: Increment = Increment { q: 0, r: 0 };
+
+    /// The whole minor units of the step's exact share.
+    pub(crate) fn quotient(self) -> u64 {
+        self.q
+    }
+}
+
 impl Cumulator {
     /// `total` is a magnitude in minor units; `denom` is the sum of all units
     /// and is not zero.
@@ -129,6 +138,11 @@ impl Cumulator {
         let part = to_date - self.emitted;
         self.emitted = to_date;
         part
+    }
+
+    /// Records a part emitted by a rule other than cumulative rounding.
+    pub(crate) fn record(&mut self, part: u64) {
+        self.emitted += part;
     }
 
     /// What has been emitted so far.
@@ -229,24 +243,33 @@ fn check_units(units: &[u64]) -> Result<u64, Error> {
 /// ```
 pub fn allocate(total: Money, weights: &[Decimal]) -> Result<Vec<Money>, Error> {
     let minor = total.to_minor()?;
-    let scale = weights.iter().map(|w| w.scale()).max().unwrap_or(0);
     let mut integer_weights = Vec::with_capacity(weights.len());
-    for (index, w) in weights.iter().enumerate() {
-        if w.is_sign_negative() && !w.is_zero() {
-            return Err(Error::NegativeWeight { index, weight: *w });
-        }
-        let factor = 10u128.pow(scale - w.scale());
-        let scaled = w
-            .mantissa()
-            .unsigned_abs()
-            .checked_mul(factor)
-            .filter(|s| *s <= MAX_WEIGHT)
-            .ok_or(Error::WeightsOutOfRange)?;
-        integer_weights.push(scaled);
-    }
+    integer_weights_into(weights.iter().copied(), &mut integer_weights)?;
     let mut out = vec![0i64; weights.len()];
     allocate_minor(minor, &integer_weights, &mut out)?;
     Ok(out.into_iter().map(|m| Money::from_minor(m, total.currency)).collect())
+}
+
+/// Scales decimal weights to integers with one common scale, appending them
+/// to `out`: 12.5 and 3 become 125 and 30.
+pub(crate) fn integer_weights_into<I>(weights: I, out: &mut Vec<u128>) -> Result<(), Error>
+where
+    I: Iterator<Item = Decimal> + Clone,
+{
+    let scale = weights.clone().map(|w| w.scale()).max().unwrap_or(0);
+    for (index, w) in weights.enumerate() {
+        if w.is_sign_negative() && !w.is_zero() {
+            return Err(Error::NegativeWeight { index, weight: w });
+        }
+        let scaled = w
+            .mantissa()
+            .unsigned_abs()
+            .checked_mul(10u128.pow(scale - w.scale()))
+            .filter(|s| *s <= MAX_WEIGHT)
+            .ok_or(Error::WeightsOutOfRange)?;
+        out.push(scaled);
+    }
+    Ok(())
 }
 
 /// Parts up to this count are allocated with stack scratch space.
@@ -343,9 +366,7 @@ fn hand_out_leftover(remainders: &mut [u128], out: &mut [i64], leftover: usize) 
 /// assert_eq!(amount.to_string(), "1851.85 USD");
 /// ```
 pub fn extend(quantity: Decimal, rate: Money, mode: RoundingMode) -> Result<Money, Error> {
-    let exact = quantity
-        .checked_mul(rate.amount)
-        .ok_or(Error::AmountOutOfRange { amount: rate })?;
+    let exact = quantity.checked_mul(rate.amount).ok_or(Error::AmountOutOfRange { amount: rate })?;
     let rounded = exact.round_dp_with_strategy(rate.currency.minor_units(), mode.strategy());
     let money = Money::new(rounded, rate.currency);
     money.to_minor()?;
@@ -429,8 +450,7 @@ mod tests {
     #[test]
     fn spread_design_example_twelve_months() {
         let months = spread(usd("1000.00"), &[1; 12], SpreadRule::default()).unwrap();
-        let expected: Vec<&str> =
-            (1..=12).map(|m| if m % 3 == 2 { "83.34" } else { "83.33" }).collect();
+        let expected: Vec<&str> = (1..=12).map(|m| if m % 3 == 2 { "83.34" } else { "83.33" }).collect();
         assert_eq!(strings(&months), expected);
     }
 
@@ -461,10 +481,7 @@ mod tests {
     fn spread_errors() {
         assert_eq!(spread(usd("1"), &[], SpreadRule::default()), Err(Error::NoWeights));
         assert_eq!(spread(usd("1"), &[0, 0], SpreadRule::default()), Err(Error::ZeroWeights));
-        assert_eq!(
-            spread(usd("1"), &[u64::MAX, 1], SpreadRule::default()),
-            Err(Error::WeightsOutOfRange)
-        );
+        assert_eq!(spread(usd("1"), &[u64::MAX, 1], SpreadRule::default()), Err(Error::WeightsOutOfRange));
     }
 
     #[test]

@@ -1,0 +1,1 @@
+//! The credit-risk policy table.

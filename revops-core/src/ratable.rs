@@ -1,0 +1,253 @@
+//! The hot path: a ratable line's monthly schedule, in integer minor units.
+//!
+//! Every month's weight is an integer: under the monthly basis a full month
+//! weighs [`MONTH_UNITS`] and a partial month `days × MONTH_UNITS / days in
+//! month`, exact because `MONTH_UNITS` is a multiple of 28, 29, 30 and 31;
+//! under the daily basis a month weighs the days it covers. The cumulative
+//! rounding of [`crate::rounding::spread`] then runs on precomputed
+//! increments, so a month costs additions and a comparison, no division and
+//! no allocation beyond the caller's buffer.
+
+use chrono::{Datelike, NaiveDate};
+
+use crate::calendar::{days_in_month, DateRange};
+use crate::rounding::{Cumulator, Increment, SpreadRule, MAX_PARTS};
+use crate::schedule::{EntryKind, ScheduleLine};
+use crate::terms::RatableBasis;
+use crate::{Error, MAX_MINOR_UNITS};
+
+/// The weight of a full month under the monthly basis: lcm(28, 29, 30, 31).
+pub const MONTH_UNITS: u64 = 377_580;
+
+const _: () = assert!(MONTH_UNITS % 28 == 0 && MONTH_UNITS % 29 == 0 && MONTH_UNITS % 30 == 0);
+const _: () = assert!(MONTH_UNITS % 31 == 0);
+
+#[inline(always)]
+fn weight(basis: RatableBasis, days: u32, days_in_month: u32) -> u64 {
+    match basis {
+        RatableBasis::Monthly => u64::from(days) * (MONTH_UNITS / u64::from(days_in_month)),
+        RatableBasis::Daily => u64::from(days),
+    }
+}
+
+fn months_between(start: NaiveDate, end: NaiveDate) -> usize {
+    let months = (end.year() - start.year()) * 12 + end.month() as i32 - start.month() as i32;
+    months as usize + 1
+}
+
+fn total_units(period: DateRange, basis: RatableBasis, months: usize) -> u64 {
+    let (start, end) = (period.start(), period.end());
+    match basis {
+        RatableBasis::Daily => u64::from(period.days()),
+        RatableBasis::Monthly if months == 1 => {
+            weight(basis, period.days(), days_in_month(start.year(), start.month()))
+        }
+        RatableBasis::Monthly => {
+            let first_dim = days_in_month(start.year(), start.month());
+            let first = weight(basis, first_dim - start.day() + 1, first_dim);
+            let last = weight(basis, end.day(), days_in_month(end.year(), end.month()));
+            first + last + (months as u64 - 2) * MONTH_UNITS
+        }
+    }
+}
+
+/// Appends the schedule of a ratable line to `out`: `total_minor` spread over
+/// the calendar months of `period` by `basis` and `rule`, one entry per month
+/// (cut to the period), all tagged with `line`.
+///
+/// Allocates nothing once `out` has capacity for the months.
+///
+/// ```
+/// use revops_core::{calendar::DateRange, ratable::ratable_into, rounding::SpreadRule};
+/// use revops_core::terms::RatableBasis;
+/// let period = DateRange::new("2026-01-01".parse()?, "2026-12-31".parse()?)?;
+/// let mut out = Vec::new();
+/// ratable_into(100_000, period, RatableBasis::Monthly, SpreadRule::default(), 0, &mut out)?;
+/// assert_eq!(out.len(), 12);
+/// assert_eq!(out[1].amount_minor, 8_334);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn ratable_into(
+    total_minor: i64,
+    period: DateRange,
+    basis: RatableBasis,
+    rule: SpreadRule,
+    line: u32,
+    out: &mut Vec<ScheduleLine>,
+) -> Result<(), Error> {
+    ratable_cut_into(total_minor, period, basis, rule, line, None, out)
+}
+
+/// [`ratable_into`] with the month that contains `cut` (if any, and not its
+/// first day) split into two entries at `cut`. Month totals do not change: a
+/// split month's two parts sum to what the month would have had.
+pub(crate) fn ratable_cut_into(
+    total_minor: i64,
+    period: DateRange,
+    basis: RatableBasis,
+    rule: SpreadRule,
+    line: u32,
+    cut: Option<NaiveDate>,
+    out: &mut Vec<ScheduleLine>,
+) -> Result<(), Error> {
+    if total_minor.unsigned_abs() > MAX_MINOR_UNITS.unsigned_abs() {
+        return Err(Error::MinorUnitsOutOfRange { minor: total_minor });
+    }
+    let (start, end) = (period.start(), period.end());
+    let months = months_between(start, end);
+    if months > MAX_PARTS {
+        return Err(Error::TooManyParts { count: months, limit: MAX_PARTS });
+    }
+    let units = total_units(period, basis, months);
+    let magnitude = total_minor.unsigned_abs();
+    let sign: i64 = if total_minor < 0 { -1 } else { 1 };
+    let mut emitter =
+        Emitter { cumulator: Cumulator::new(magnitude, units), rule, sign, line, magnitude, units_left: units };
+    // Full months come in four lengths: their increments are computed once.
+    let mut full = [Increment::ZERO; 4];
+    for (dim, slot) in (28u32..=31).zip(full.iter_mut()) {
+        *slot = emitter.cumulator.increment(weight(basis, dim, dim));
+    }
+
+    out.reserve(months + usize::from(cut.is_some()));
+    let (end_year, end_month, end_day) = (end.year(), end.month(), end.day());
+    let (mut year, mut month) = (start.year(), start.month());
+    let mut first_day = start.day();
+    let mut seg_start = start;
+    loop {
+        let dim = days_in_month(year, month);
+        let is_last = year == end_year && month == end_month;
+        let last_day = if is_last { end_day } else { dim };
+        let seg_end = NaiveDate::from_ymd_opt(year, month, last_day).ok_or(Error::DateOutOfRange)?;
+        if let Some(cut) = cut.filter(|&c| seg_start < c && c <= seg_end) {
+            let before = cut.day() - first_day;
+            let w = weight(basis, before, dim);
+            let inc = emitter.cumulator.increment(w);
+            let before_end = cut.pred_opt().ok_or(Error::DateOutOfRange)?;
+            emitter.emit(seg_start, before_end, w, inc, out);
+            first_day = cut.day();
+            seg_start = cut;
+        }
+        let days = last_day - first_day + 1;
+        let inc =
+            if days == dim { full[(dim - 28) as usize] } else { emitter.cumulator.increment(weight(basis, days, dim)) };
+        emitter.emit(seg_start, seg_end, weight(basis, days, dim), inc, out);
+        if is_last {
+            break;
+        }
+        if month == 12 {
+            year += 1;
+            month = 1;
+        } else {
+            month += 1;
+        }
+        first_day = 1;
+        seg_start = NaiveDate::from_ymd_opt(year, month, 1).ok_or(Error::DateOutOfRange)?;
+    }
+    assert_eq!(emitter.units_left, 0, "ratable schedule must use every unit of its period");
+    Ok(())
+}
+
+/// Turns weighted periods into entries under one [`SpreadRule`].
+struct Emitter {
+    cumulator: Cumulator,
+    rule: SpreadRule,
+    sign: i64,
+    line: u32,
+    magnitude: u64,
+    units_left: u64,
+}
+
+impl Emitter {
+    #[inline(always)]
+    fn emit(
+        &mut self,
+        period_start: NaiveDate,
+        period_end: NaiveDate,
+        units: u64,
+        inc: Increment,
+        out: &mut Vec<ScheduleLine>,
+    ) {
+        self.units_left -= units;
+        let part = match self.rule {
+            SpreadRule::Cumulative(mode) => self.cumulator.step(inc, mode),
+            SpreadRule::RemainderLast if self.units_left == 0 => {
+                let rest = self.magnitude - self.cumulator.emitted();
+                self.cumulator.record(rest);
+                rest
+            }
+            SpreadRule::RemainderLast => {
+                self.cumulator.record(inc.quotient());
+                inc.quotient()
+            }
+        };
+        out.push(ScheduleLine {
+            period_start,
+            period_end,
+            amount_minor: self.sign * part as i64,
+            line: self.line,
+            kind: EntryKind::Recognition,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rounding::RoundingMode;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn run(total: i64, start: &str, end: &str, basis: RatableBasis, rule: SpreadRule) -> Vec<ScheduleLine> {
+        let mut out = Vec::new();
+        ratable_into(total, DateRange::new(d(start), d(end)).unwrap(), basis, rule, 7, &mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn full_calendar_year_monthly_is_equal_months() {
+        let out = run(1_200_000, "2026-01-01", "2026-12-31", RatableBasis::Monthly, SpreadRule::default());
+        assert_eq!(out.len(), 12);
+        assert!(out.iter().all(|e| e.amount_minor == 100_000 && e.line == 7));
+        assert_eq!(out[1].period_start, d("2026-02-01"));
+        assert_eq!(out[1].period_end, d("2026-02-28"));
+    }
+
+    #[test]
+    fn remainder_last_truncates_then_settles() {
+        let out = run(100_000, "2026-01-01", "2026-12-31", RatableBasis::Monthly, SpreadRule::RemainderLast);
+        assert!(out[..11].iter().all(|e| e.amount_minor == 8_333));
+        assert_eq!(out[11].amount_minor, 8_337);
+    }
+
+    #[test]
+    fn single_day_and_single_month() {
+        let out = run(-5_000, "2026-03-10", "2026-03-10", RatableBasis::Daily, SpreadRule::default());
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].amount_minor, -5_000);
+        assert_eq!(out[0].period_start, out[0].period_end);
+    }
+
+    #[test]
+    fn cut_splits_one_month_without_changing_its_total() {
+        let period = DateRange::new(d("2026-01-15"), d("2027-01-14")).unwrap();
+        let rule = SpreadRule::Cumulative(RoundingMode::HalfUp);
+        for basis in [RatableBasis::Monthly, RatableBasis::Daily] {
+            let mut plain = Vec::new();
+            ratable_into(1_200_000, period, basis, rule, 0, &mut plain).unwrap();
+            let mut cut = Vec::new();
+            ratable_cut_into(1_200_000, period, basis, rule, 0, Some(d("2026-05-20")), &mut cut).unwrap();
+            assert_eq!(cut.len(), plain.len() + 1);
+            assert_eq!(cut[4].period_end, d("2026-05-19"));
+            assert_eq!(cut[5].period_start, d("2026-05-20"));
+            assert_eq!(cut[4].amount_minor + cut[5].amount_minor, plain[4].amount_minor);
+            assert_eq!(&cut[6..], &plain[5..]);
+            // A cut on a month's first day or outside the period splits nothing.
+            let mut edge = Vec::new();
+            ratable_cut_into(1_200_000, period, basis, rule, 0, Some(d("2026-06-01")), &mut edge).unwrap();
+            assert_eq!(edge, plain);
+        }
+    }
+}

@@ -1,0 +1,798 @@
+//! Revenue recognition: a contract's terms, what was performed and its
+//! modifications in; its [`RevenueSchedule`] out.
+//!
+//! The transaction price (the sum of fixed line prices) is allocated to the
+//! fixed-price lines by standalone selling price before anything is
+//! recognized. Variable lines (time and materials, usage) keep their own
+//! consideration: it is not known at signing and belongs to the line that
+//! earns it.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::calendar::{DateRange, YearMonth};
+use crate::modification::{LineChange, Modification, Treatment};
+use crate::ratable::ratable_cut_into;
+use crate::rounding::{allocate_minor, extend, integer_weights_into, RoundingMode, SpreadRule};
+use crate::schedule::{EntryKind, RevenueSchedule, ScheduleLine};
+use crate::terms::{Contract, ContractLine, Milestone, Recognition};
+use crate::{Currency, Error, Money};
+
+/// A milestone accepted by the customer: its revenue is recognized that day.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct MilestoneAcceptance {
+    /// The line id.
+    pub line: String,
+    /// The milestone id.
+    pub milestone: String,
+    /// The acceptance date.
+    pub accepted_on: NaiveDate,
+}
+
+/// The delivery of a point-in-time line (a perpetual license).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Delivery {
+    /// The line id.
+    pub line: String,
+    /// The delivery date.
+    pub delivered_on: NaiveDate,
+}
+
+/// Approved time on a T&M line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct TimeApproval {
+    /// The line id.
+    pub line: String,
+    /// Hours approved.
+    #[cfg_attr(feature = "serde", serde(with = "rust_decimal::serde::str"))]
+    pub hours: Decimal,
+    /// Hourly rate; the line's unit price when absent.
+    #[cfg_attr(feature = "serde", serde(default, with = "rust_decimal::serde::str_option"))]
+    pub rate: Option<Decimal>,
+    /// The approval date.
+    pub approved_on: NaiveDate,
+}
+
+/// Usage incurred on a usage line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct UsageRecord {
+    /// The line id.
+    pub line: String,
+    /// Units used.
+    #[cfg_attr(feature = "serde", serde(with = "rust_decimal::serde::str"))]
+    pub quantity: Decimal,
+    /// Price per unit; the line's unit price when absent.
+    #[cfg_attr(feature = "serde", serde(default, with = "rust_decimal::serde::str_option"))]
+    pub unit_price: Option<Decimal>,
+    /// The day the usage was incurred.
+    pub incurred_on: NaiveDate,
+}
+
+/// What has been performed under a contract so far.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
+pub struct Performance {
+    /// Accepted milestones.
+    pub milestones_accepted: Vec<MilestoneAcceptance>,
+    /// Deliveries of point-in-time lines.
+    pub deliveries: Vec<Delivery>,
+    /// Approved time.
+    pub time_approved: Vec<TimeApproval>,
+    /// Recorded usage.
+    pub usage_recorded: Vec<UsageRecord>,
+}
+
+impl Performance {
+    /// True when nothing has been performed.
+    pub fn is_empty(&self) -> bool {
+        self.milestones_accepted.is_empty()
+            && self.deliveries.is_empty()
+            && self.time_approved.is_empty()
+            && self.usage_recorded.is_empty()
+    }
+
+    fn acceptance(&self, line: &str, milestone: &str) -> Option<NaiveDate> {
+        self.milestones_accepted
+            .iter()
+            .filter(|a| a.line == line && a.milestone == milestone)
+            .map(|a| a.accepted_on)
+            .min()
+    }
+
+    fn delivery(&self, line: &str) -> Option<NaiveDate> {
+        self.deliveries.iter().filter(|d| d.line == line).map(|d| d.delivered_on).min()
+    }
+
+    /// Checks that every record names a line of `lines` whose method takes it.
+    fn validate(&self, lines: &[ContractLine]) -> Result<(), Error> {
+        let find = |id: &str, record: &'static str, fits: fn(Recognition) -> bool| {
+            let line = lines.iter().find(|l| l.line == id).ok_or_else(|| Error::UnknownLine { line: id.into() })?;
+            if fits(line.recognition) {
+                Ok(line)
+            } else {
+                Err(Error::WrongMethod { line: id.into(), method: line.recognition.name(), record })
+            }
+        };
+        for a in &self.milestones_accepted {
+            let line = find(&a.line, "milestone acceptance", |r| r == Recognition::Milestone)?;
+            if !line.milestones.iter().any(|m| m.milestone == a.milestone) {
+                return Err(Error::UnknownMilestone { line: a.line.clone(), milestone: a.milestone.clone() });
+            }
+        }
+        for d in &self.deliveries {
+            find(&d.line, "delivery", |r| r == Recognition::PointInTime)?;
+        }
+        for t in &self.time_approved {
+            find(&t.line, "approved time", |r| r == Recognition::TimeAndMaterials)?;
+            if t.hours.is_sign_negative() && !t.hours.is_zero() {
+                return Err(Error::InvalidLine { line: t.line.clone(), field: "hours", problem: "negative".into() });
+            }
+        }
+        for u in &self.usage_recorded {
+            find(&u.line, "usage", |r| r == Recognition::Usage)?;
+        }
+        Ok(())
+    }
+}
+
+/// The rounding choices of recognition, always named.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct RecognitionSettings {
+    /// How ratable amounts are spread over months.
+    pub spread: SpreadRule,
+    /// How hours × rate and quantity × unit price are rounded.
+    pub extension: RoundingMode,
+}
+
+/// Computes revenue schedules, reusing its scratch buffers from one contract
+/// to the next so that a batch of contracts allocates nothing per line.
+///
+/// ```
+/// use revops_core::recognition::{Performance, Recognizer, RecognitionSettings};
+/// use revops_core::schedule::RevenueSchedule;
+/// use revops_core::terms::*;
+/// use revops_core::{Currency, Decimal};
+///
+/// let contract = Contract {
+///     contract: "C-1".into(),
+///     customer: "ACME".into(),
+///     currency: Currency::USD,
+///     start_date: "2026-01-01".parse()?,
+///     end_date: "2026-12-31".parse()?,
+///     billing_frequency: BillingFrequency::Annually,
+///     payment_terms: PaymentTerms::Net30,
+///     lines: vec![ContractLine {
+///         line: "L1".into(),
+///         product: "Platform".into(),
+///         kind: LineKind::Subscription,
+///         quantity: Decimal::ONE,
+///         unit_price: None,
+///         price: Decimal::from(12_000),
+///         ssp: None,
+///         recognition: Recognition::Ratable { basis: RatableBasis::Monthly },
+///         start_date: None,
+///         end_date: None,
+///         milestones: vec![],
+///         not_to_exceed_hours: None,
+///     }],
+/// };
+/// let mut recognizer = Recognizer::new(RecognitionSettings::default());
+/// let mut schedule = RevenueSchedule::new(Currency::USD);
+/// recognizer.schedule_into(&contract, &Performance::default(), &[], &mut schedule)?;
+/// assert_eq!(schedule.recognized_as_of("2026-03-31".parse()?).to_string(), "3000.00 USD");
+/// assert_eq!(schedule.deferred_as_of("2026-03-31".parse()?).to_string(), "9000.00 USD");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Recognizer {
+    settings: RecognitionSettings,
+    weights: Vec<u128>,
+    allocated: Vec<i64>,
+    parts: Vec<i64>,
+    scratch: Vec<ScheduleLine>,
+}
+
+/// Computes the schedule of one contract with fresh buffers. Use a
+/// [`Recognizer`] for many contracts.
+pub fn schedule(
+    contract: &Contract,
+    performance: &Performance,
+    modifications: &[Modification],
+    settings: RecognitionSettings,
+) -> Result<RevenueSchedule, Error> {
+    let mut out = RevenueSchedule::new(contract.currency);
+    Recognizer::new(settings).schedule_into(contract, performance, modifications, &mut out)?;
+    Ok(out)
+}
+
+impl Recognizer {
+    /// A recognizer with `settings`.
+    pub fn new(settings: RecognitionSettings) -> Self {
+        Recognizer { settings, ..Recognizer::default() }
+    }
+
+    /// The settings in force.
+    pub fn settings(&self) -> RecognitionSettings {
+        self.settings
+    }
+
+    /// Replaces `out` with the schedule of `contract` given what was
+    /// `performance`d and its `modifications` (applied in effective-date
+    /// order). On error `out` is left empty.
+    pub fn schedule_into(
+        &mut self,
+        contract: &Contract,
+        performance: &Performance,
+        modifications: &[Modification],
+        out: &mut RevenueSchedule,
+    ) -> Result<(), Error> {
+        out.clear(contract.currency);
+        let result = if modifications.is_empty() {
+            self.unmodified(contract, performance, out)
+        } else {
+            self.modified(contract, performance, modifications, out)
+        };
+        if result.is_err() {
+            out.clear(contract.currency);
+        }
+        result
+    }
+
+    /// Allocates the fixed prices of `lines` (variable lines get zero) into
+    /// `self.allocated`, in line order.
+    fn allocate_lines<'a, I>(&mut self, currency: Currency, lines: I) -> Result<(), Error>
+    where
+        I: Iterator<Item = &'a ContractLine> + Clone,
+    {
+        self.allocated.clear();
+        self.weights.clear();
+        let fixed = lines.clone().filter(|l| !l.recognition.is_variable());
+        let mut total = 0i64;
+        let mut count = 0usize;
+        for line in fixed.clone() {
+            total += Money::new(line.price, currency).to_minor()?;
+            count += 1;
+        }
+        self.parts.clear();
+        self.parts.resize(count, 0);
+        if count == 1 {
+            self.parts[0] = total;
+        } else if count > 1 {
+            integer_weights_into(fixed.clone().map(ContractLine::ssp_or_price), &mut self.weights)?;
+            if self.weights.iter().all(|&w| w == 0) && total == 0 {
+                // A contract of free lines: nothing to allocate.
+            } else {
+                allocate_minor(total, &self.weights, &mut self.parts).map_err(|e| match e {
+                    Error::ZeroWeights => Error::InvalidLine {
+                        line: fixed.clone().next().map(|l| l.line.clone()).unwrap_or_default(),
+                        field: "ssp",
+                        problem: "all standalone selling prices are zero".into(),
+                    },
+                    other => other,
+                })?;
+            }
+        }
+        let mut parts = self.parts.iter();
+        for line in lines {
+            let part = if line.recognition.is_variable() { 0 } else { *parts.next().expect("one part per fixed line") };
+            self.allocated.push(part);
+        }
+        assert_eq!(self.allocated.iter().sum::<i64>(), total, "allocation must sum to the transaction price");
+        Ok(())
+    }
+
+    fn unmodified(
+        &mut self,
+        contract: &Contract,
+        performance: &Performance,
+        out: &mut RevenueSchedule,
+    ) -> Result<(), Error> {
+        contract.validate()?;
+        performance.validate(&contract.lines)?;
+        self.allocate_lines(contract.currency, contract.lines.iter())?;
+        for (index, line) in contract.lines.iter().enumerate() {
+            push_line_id(out, &line.line);
+            let range = contract.service_period(line)?;
+            let plan = initial_plan(line, range, self.allocated[index], performance);
+            let total = self.emit_plan(&plan, line, index as u32, contract.currency, performance, &mut out.entries)?;
+            out.line_totals.push(total);
+        }
+        Ok(())
+    }
+
+    /// Appends the entries of `plan` for `line` and returns what the plan
+    /// will recognize in total (including milestones not yet accepted).
+    fn emit_plan(
+        &mut self,
+        plan: &Plan,
+        line: &ContractLine,
+        index: u32,
+        currency: Currency,
+        performance: &Performance,
+        entries: &mut Vec<ScheduleLine>,
+    ) -> Result<i64, Error> {
+        let first = entries.len();
+        self.emit_plan_cut(plan, line, index, currency, performance, None, entries)?;
+        Ok(match plan {
+            Plan::Variable => entries[first..].iter().map(|e| e.amount_minor).sum(),
+            _ => plan.amount(),
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn emit_plan_cut(
+        &mut self,
+        plan: &Plan,
+        line: &ContractLine,
+        index: u32,
+        currency: Currency,
+        performance: &Performance,
+        cut: Option<NaiveDate>,
+        entries: &mut Vec<ScheduleLine>,
+    ) -> Result<(), Error> {
+        match *plan {
+            Plan::Done => {}
+            Plan::Ratable { amount, range } => {
+                let Recognition::Ratable { basis } = line.recognition else {
+                    unreachable!("ratable plans belong to ratable lines")
+                };
+                ratable_cut_into(amount, range, basis, self.settings.spread, index, cut, entries)?;
+            }
+            Plan::PointInTime { amount, on } => entries.push(point(index, on, amount, EntryKind::Recognition)),
+            Plan::Milestones { amount, since } => {
+                let first = entries.len();
+                let pending = |m: &&Milestone| pending_since(performance, line, m, since);
+                self.milestone_parts(amount, line.milestones.iter().filter(pending).map(|m| m.amount))?;
+                for (m, &part) in line.milestones.iter().filter(pending).zip(&self.parts) {
+                    if let Some(on) = performance.acceptance(&line.line, &m.milestone) {
+                        entries.push(point(index, on, part, EntryKind::Recognition));
+                    }
+                }
+                entries[first..].sort_by_key(|e| e.period_end);
+            }
+            Plan::Variable => self.emit_variable(line, index, currency, performance, entries)?,
+        }
+        Ok(())
+    }
+
+    /// Splits `amount` over milestone weights into `self.parts`.
+    fn milestone_parts<I>(&mut self, amount: i64, weights: I) -> Result<(), Error>
+    where
+        I: Iterator<Item = Decimal> + Clone,
+    {
+        self.weights.clear();
+        integer_weights_into(weights, &mut self.weights)?;
+        self.parts.clear();
+        self.parts.resize(self.weights.len(), 0);
+        if amount != 0 {
+            allocate_minor(amount, &self.weights, &mut self.parts)?;
+        }
+        Ok(())
+    }
+
+    fn emit_variable(
+        &mut self,
+        line: &ContractLine,
+        index: u32,
+        currency: Currency,
+        performance: &Performance,
+        entries: &mut Vec<ScheduleLine>,
+    ) -> Result<(), Error> {
+        let mode = self.settings.extension;
+        let default_rate = line.unit_price.unwrap_or_default();
+        match line.recognition {
+            Recognition::TimeAndMaterials => {
+                let mut approvals: Vec<&TimeApproval> =
+                    performance.time_approved.iter().filter(|t| t.line == line.line).collect();
+                approvals.sort_by_key(|t| t.approved_on);
+                let mut hours_left = line.not_to_exceed_hours;
+                for t in approvals {
+                    let hours = match hours_left.as_mut() {
+                        Some(left) => {
+                            let allowed = t.hours.min(*left);
+                            *left -= allowed;
+                            allowed
+                        }
+                        None => t.hours,
+                    };
+                    let rate = Money::new(t.rate.unwrap_or(default_rate), currency);
+                    let amount = extend(hours, rate, mode)?.to_minor()?;
+                    entries.push(point(index, t.approved_on, amount, EntryKind::Recognition));
+                }
+            }
+            Recognition::Usage => {
+                let mut records: Vec<&UsageRecord> =
+                    performance.usage_recorded.iter().filter(|u| u.line == line.line).collect();
+                records.sort_by_key(|u| u.incurred_on);
+                let mut month: Option<(YearMonth, i64)> = None;
+                for u in records {
+                    let price = Money::new(u.unit_price.unwrap_or(default_rate), currency);
+                    let amount = extend(u.quantity, price, mode)?.to_minor()?;
+                    let this = YearMonth::of(u.incurred_on);
+                    match month.as_mut() {
+                        Some((m, sum)) if *m == this => *sum += amount,
+                        _ => {
+                            if let Some((m, sum)) = month.take() {
+                                entries.push(month_entry(index, m, sum));
+                            }
+                            month = Some((this, amount));
+                        }
+                    }
+                }
+                if let Some((m, sum)) = month {
+                    entries.push(month_entry(index, m, sum));
+                }
+            }
+            _ => unreachable!("only variable lines have variable plans"),
+        }
+        Ok(())
+    }
+}
+
+fn push_line_id(out: &mut RevenueSchedule, id: &str) {
+    // Reuse the String left in the spare capacity when there is one.
+    out.line_ids.push(String::new());
+    out.line_ids.last_mut().expect("just pushed").push_str(id);
+}
+
+fn point(line: u32, on: NaiveDate, amount: i64, kind: EntryKind) -> ScheduleLine {
+    ScheduleLine { period_start: on, period_end: on, amount_minor: amount, line, kind }
+}
+
+fn month_entry(line: u32, month: YearMonth, amount: i64) -> ScheduleLine {
+    ScheduleLine {
+        period_start: month.first_day(),
+        period_end: month.last_day(),
+        amount_minor: amount,
+        line,
+        kind: EntryKind::Recognition,
+    }
+}
+
+/// What is left to recognize on a line, and by which rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Plan {
+    /// `amount` spread over `range`.
+    Ratable { amount: i64, range: DateRange },
+    /// `amount` on `on`.
+    PointInTime { amount: i64, on: NaiveDate },
+    /// `amount` over the milestones not accepted before `since` (all of them
+    /// when `None`), each recognized when accepted.
+    Milestones { amount: i64, since: Option<NaiveDate> },
+    /// Priced as performed.
+    Variable,
+    /// Nothing more to recognize.
+    Done,
+}
+
+impl Plan {
+    fn amount(&self) -> i64 {
+        match *self {
+            Plan::Ratable { amount, .. } | Plan::PointInTime { amount, .. } | Plan::Milestones { amount, .. } => amount,
+            Plan::Variable | Plan::Done => 0,
+        }
+    }
+}
+
+fn initial_plan(line: &ContractLine, range: DateRange, amount: i64, performance: &Performance) -> Plan {
+    match line.recognition {
+        Recognition::Ratable { .. } => Plan::Ratable { amount, range },
+        Recognition::PointInTime => {
+            Plan::PointInTime { amount, on: performance.delivery(&line.line).unwrap_or(range.start()) }
+        }
+        Recognition::Milestone => Plan::Milestones { amount, since: None },
+        Recognition::TimeAndMaterials | Recognition::Usage => Plan::Variable,
+    }
+}
+
+/// True when milestone `m` of `line` was not accepted before `since`.
+fn pending_since(performance: &Performance, line: &ContractLine, m: &Milestone, since: Option<NaiveDate>) -> bool {
+    match (since, performance.acceptance(&line.line, &m.milestone)) {
+        (None, _) | (Some(_), None) => true,
+        (Some(since), Some(accepted)) => accepted >= since,
+    }
+}
+
+/// One line's recognition state while modifications are applied.
+#[derive(Clone, Debug)]
+struct LineState {
+    line: ContractLine,
+    /// Lines are allocated together within their group: the original
+    /// contract is group 0, each separate contract gets the next number.
+    group: u32,
+    removed: bool,
+    /// Entries recognized before the last effective date; never recomputed.
+    settled: Vec<ScheduleLine>,
+    plan: Plan,
+}
+
+impl LineState {
+    fn settled_sum(&self) -> i64 {
+        self.settled.iter().map(|e| e.amount_minor).sum()
+    }
+}
+
+fn invalid_modification(m: &Modification, problem: impl Into<String>) -> Error {
+    Error::InvalidModification { effective_on: m.effective_on, problem: problem.into() }
+}
+
+impl Recognizer {
+    fn modified(
+        &mut self,
+        contract: &Contract,
+        performance: &Performance,
+        modifications: &[Modification],
+        out: &mut RevenueSchedule,
+    ) -> Result<(), Error> {
+        contract.validate()?;
+        let mut order: Vec<&Modification> = modifications.iter().collect();
+        order.sort_by_key(|m| m.effective_on);
+        let mut all_lines = contract.lines.clone();
+        for m in &order {
+            for change in &m.changes {
+                if let LineChange::Add { line } = change {
+                    line.validate(contract.currency)?;
+                    if all_lines.iter().any(|l| l.line == line.line) {
+                        return Err(invalid_modification(m, format!("line {:?} already exists", line.line)));
+                    }
+                    all_lines.push(line.clone());
+                }
+            }
+        }
+        performance.validate(&all_lines)?;
+
+        self.allocate_lines(contract.currency, contract.lines.iter())?;
+        let mut states = Vec::with_capacity(all_lines.len());
+        for (index, line) in contract.lines.iter().enumerate() {
+            let range = contract.service_period(line)?;
+            states.push(LineState {
+                line: line.clone(),
+                group: 0,
+                removed: false,
+                settled: Vec::new(),
+                plan: initial_plan(line, range, self.allocated[index], performance),
+            });
+        }
+        let mut groups = 1;
+        for m in order {
+            match m.treatment {
+                Treatment::SeparateContract => self.separate(contract, performance, m, &mut states, &mut groups)?,
+                Treatment::Prospective | Treatment::CumulativeCatchUp => {
+                    self.blend(contract, performance, m, &mut states)?
+                }
+            }
+        }
+        for (index, state) in states.iter().enumerate() {
+            push_line_id(out, &state.line.line);
+            out.entries.extend_from_slice(&state.settled);
+            let planned = self.emit_plan(
+                &state.plan,
+                &state.line,
+                index as u32,
+                contract.currency,
+                performance,
+                &mut out.entries,
+            )?;
+            out.line_totals.push(state.settled_sum() + planned);
+        }
+        Ok(())
+    }
+
+    /// Adds the lines of a separate contract, allocated among themselves.
+    fn separate(
+        &mut self,
+        contract: &Contract,
+        performance: &Performance,
+        m: &Modification,
+        states: &mut Vec<LineState>,
+        groups: &mut u32,
+    ) -> Result<(), Error> {
+        let mut added = Vec::with_capacity(m.changes.len());
+        for change in &m.changes {
+            let LineChange::Add { line } = change else {
+                return Err(invalid_modification(m, "a separate contract only adds lines"));
+            };
+            added.push(starting_on(line, m.effective_on));
+        }
+        let group = *groups;
+        *groups += 1;
+        self.allocate_lines(contract.currency, added.iter())?;
+        for (line, &amount) in added.into_iter().zip(&self.allocated) {
+            let range = contract.service_period(&line)?;
+            let plan = initial_plan(&line, range, amount, performance);
+            states.push(LineState { line, group, removed: false, settled: Vec::new(), plan });
+        }
+        Ok(())
+    }
+
+    /// Applies a prospective or cumulative catch-up modification to the group
+    /// it touches.
+    fn blend(
+        &mut self,
+        contract: &Contract,
+        performance: &Performance,
+        m: &Modification,
+        states: &mut Vec<LineState>,
+    ) -> Result<(), Error> {
+        let effective = m.effective_on;
+        let mut group = None;
+        let mut changed = vec![false; states.len()];
+        for change in &m.changes {
+            let id = match change {
+                LineChange::Add { .. } => continue,
+                LineChange::Amend { line, .. } | LineChange::Remove { line } => line,
+            };
+            let index = states
+                .iter()
+                .position(|s| s.line.line == *id)
+                .ok_or_else(|| Error::UnknownLine { line: id.clone() })?;
+            if states[index].removed {
+                return Err(invalid_modification(m, format!("line {id:?} was removed")));
+            }
+            if group.is_some_and(|g| g != states[index].group) {
+                return Err(invalid_modification(m, "changes lines of more than one separate contract"));
+            }
+            group = Some(states[index].group);
+            let state = &mut states[index];
+            match change {
+                LineChange::Amend { price, ssp, end_date, .. } => {
+                    if state.line.recognition.is_variable() && (price.is_some() || ssp.is_some()) {
+                        return Err(invalid_modification(m, format!("line {id:?} is priced as performed")));
+                    }
+                    state.line.price = price.unwrap_or(state.line.price);
+                    state.line.ssp = ssp.or(state.line.ssp);
+                    state.line.end_date = end_date.or(state.line.end_date);
+                    state.line.validate(contract.currency)?;
+                    contract.service_period(&state.line)?;
+                }
+                LineChange::Remove { .. } => state.removed = true,
+                LineChange::Add { .. } => unreachable!("skipped above"),
+            }
+            changed[index] = true;
+        }
+        let group = group.unwrap_or(0);
+        for change in &m.changes {
+            if let LineChange::Add { line } = change {
+                let line = starting_on(line, effective);
+                contract.service_period(&line)?;
+                states.push(LineState { line, group, removed: false, settled: Vec::new(), plan: Plan::Done });
+                changed.push(true);
+            }
+        }
+
+        let members: Vec<usize> =
+            (0..states.len()).filter(|&i| states[i].group == group && !states[i].removed).collect();
+        self.allocate_lines(contract.currency, members.iter().map(|&i| &states[i].line))?;
+        let allocated = std::mem::take(&mut self.allocated);
+        let mut new_amounts: Vec<(usize, Option<i64>)> =
+            members.iter().zip(&allocated).map(|(&i, &a)| (i, Some(a))).collect();
+        self.allocated = allocated;
+        new_amounts.extend((0..states.len()).filter(|&i| states[i].removed && changed[i]).map(|i| (i, None)));
+
+        for (index, amount) in new_amounts {
+            let state = &mut states[index];
+            if state.line.recognition.is_variable() {
+                continue;
+            }
+            let current = state.settled_sum() + state.plan.amount();
+            if !changed[index] && amount == Some(current) {
+                continue;
+            }
+            self.settle_before(state, index as u32, contract.currency, performance, effective)?;
+            let Some(amount) = amount else {
+                state.plan = Plan::Done;
+                continue;
+            };
+            let range = contract.service_period(&state.line)?;
+            if m.treatment == Treatment::CumulativeCatchUp {
+                let fresh = initial_plan(&state.line, range, amount, performance);
+                let due = self.recognized_before(
+                    &fresh,
+                    &state.line,
+                    index as u32,
+                    contract.currency,
+                    performance,
+                    effective,
+                )?;
+                let catch_up = due - state.settled_sum();
+                if catch_up != 0 {
+                    state.settled.push(point(index as u32, effective, catch_up, EntryKind::CatchUp));
+                }
+            }
+            let remaining = amount - state.settled_sum();
+            state.plan = remaining_plan(state, range, remaining, performance, effective);
+            if let Plan::Done = state.plan {
+                if remaining != 0 {
+                    state.settled.push(point(index as u32, effective, remaining, EntryKind::Remainder));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Moves the entries of `state`'s plan that end before `effective` into
+    /// its settled entries.
+    fn settle_before(
+        &mut self,
+        state: &mut LineState,
+        index: u32,
+        currency: Currency,
+        performance: &Performance,
+        effective: NaiveDate,
+    ) -> Result<(), Error> {
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.clear();
+        let result =
+            self.emit_plan_cut(&state.plan, &state.line, index, currency, performance, Some(effective), &mut scratch);
+        state.settled.extend(scratch.iter().filter(|e| e.period_end < effective));
+        self.scratch = scratch;
+        result
+    }
+
+    /// What `plan` recognizes before `effective`.
+    fn recognized_before(
+        &mut self,
+        plan: &Plan,
+        line: &ContractLine,
+        index: u32,
+        currency: Currency,
+        performance: &Performance,
+        effective: NaiveDate,
+    ) -> Result<i64, Error> {
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.clear();
+        let result = self.emit_plan_cut(plan, line, index, currency, performance, Some(effective), &mut scratch);
+        let due = scratch.iter().filter(|e| e.period_end < effective).map(|e| e.amount_minor).sum();
+        self.scratch = scratch;
+        result.map(|()| due)
+    }
+}
+
+/// `line`, starting on `effective` unless it names its own start.
+fn starting_on(line: &ContractLine, effective: NaiveDate) -> ContractLine {
+    let mut line = line.clone();
+    line.start_date.get_or_insert(effective);
+    line
+}
+
+/// The plan that recognizes `remaining` from `effective` on, or
+/// [`Plan::Done`] when the obligation has nothing left to recognize over.
+fn remaining_plan(
+    state: &LineState,
+    range: DateRange,
+    remaining: i64,
+    performance: &Performance,
+    effective: NaiveDate,
+) -> Plan {
+    match state.line.recognition {
+        Recognition::Ratable { .. } => match DateRange::new(range.start().max(effective), range.end()) {
+            Ok(rest) => Plan::Ratable { amount: remaining, range: rest },
+            Err(_) => Plan::Done,
+        },
+        Recognition::PointInTime => {
+            let on = performance.delivery(&state.line.line).unwrap_or(range.start());
+            if on < effective {
+                Plan::Done
+            } else {
+                Plan::PointInTime { amount: remaining, on }
+            }
+        }
+        Recognition::Milestone => {
+            let since = Some(effective);
+            let mut pending =
+                state.line.milestones.iter().filter(|m| pending_since(performance, &state.line, m, since));
+            if pending.any(|m| !m.amount.is_zero()) {
+                Plan::Milestones { amount: remaining, since }
+            } else {
+                Plan::Done
+            }
+        }
+        Recognition::TimeAndMaterials | Recognition::Usage => Plan::Variable,
+    }
+}

@@ -1,0 +1,160 @@
+//! Recognition schedules: the entries that say how much revenue is
+//! recognized when, and the queries over them.
+
+use chrono::NaiveDate;
+
+use crate::calendar::YearMonth;
+use crate::{Currency, Error, Money};
+
+/// Why a schedule entry exists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[repr(u8)]
+pub enum EntryKind {
+    /// Revenue earned in the period by the line's method.
+    Recognition,
+    /// The cumulative catch-up of a contract modification, booked on its
+    /// effective date.
+    CatchUp,
+    /// The unrecognized remainder of a prospective modification that has no
+    /// service period left to spread over, booked on its effective date.
+    Remainder,
+}
+
+/// One entry of a recognition schedule, in the contract's minor units.
+///
+/// The entry is recognized as of `period_end`: a month's amount as of that
+/// month's last day (or the service end, if earlier), a point event on its
+/// date (`period_start == period_end`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ScheduleLine {
+    /// First day the entry covers.
+    pub period_start: NaiveDate,
+    /// Last day the entry covers; the date it is recognized on.
+    pub period_end: NaiveDate,
+    /// Amount in minor units of the schedule's currency.
+    pub amount_minor: i64,
+    /// Index of the contract line (see [`RevenueSchedule::line_ids`]).
+    pub line: u32,
+    /// Why the entry exists.
+    pub kind: EntryKind,
+}
+
+// The hot path writes millions of these: keep them at 24 bytes.
+const _: () = assert!(core::mem::size_of::<ScheduleLine>() == 24);
+
+/// The recognition schedule of one contract: every line's entries and what
+/// each line will recognize in total.
+///
+/// Entries are grouped by line, in line order, and each line's entries are
+/// in date order. A schedule can be refilled in place by
+/// [`crate::recognition::Recognizer::schedule_into`], reusing its buffers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RevenueSchedule {
+    pub(crate) currency: Currency,
+    pub(crate) line_ids: Vec<String>,
+    pub(crate) line_totals: Vec<i64>,
+    pub(crate) entries: Vec<ScheduleLine>,
+}
+
+impl RevenueSchedule {
+    /// An empty schedule in `currency`, to be filled by a
+    /// [`crate::recognition::Recognizer`].
+    pub fn new(currency: Currency) -> Self {
+        RevenueSchedule { currency, line_ids: Vec::new(), line_totals: Vec::new(), entries: Vec::new() }
+    }
+
+    pub(crate) fn clear(&mut self, currency: Currency) {
+        self.currency = currency;
+        self.line_ids.clear();
+        self.line_totals.clear();
+        self.entries.clear();
+    }
+
+    /// The schedule's currency.
+    pub fn currency(&self) -> Currency {
+        self.currency
+    }
+
+    /// The line ids, indexed by [`ScheduleLine::line`]: the contract's lines,
+    /// then lines added by modifications.
+    pub fn line_ids(&self) -> &[String] {
+        &self.line_ids
+    }
+
+    /// Every entry.
+    pub fn entries(&self) -> &[ScheduleLine] {
+        &self.entries
+    }
+
+    /// The entries of the line at `index`.
+    pub fn line_entries(&self, index: usize) -> impl Iterator<Item = &ScheduleLine> {
+        self.entries.iter().filter(move |e| e.line as usize == index)
+    }
+
+    /// The index of the line with id `line`.
+    pub fn line_index(&self, line: &str) -> Result<usize, Error> {
+        self.line_ids.iter().position(|l| l == line).ok_or_else(|| Error::UnknownLine { line: line.into() })
+    }
+
+    fn money(&self, minor: i64) -> Money {
+        Money::from_minor(minor, self.currency)
+    }
+
+    /// What the contract will recognize in total: allocated fixed prices plus
+    /// the variable consideration known so far.
+    pub fn total(&self) -> Money {
+        self.money(self.line_totals.iter().sum())
+    }
+
+    /// What line `index` will recognize in total.
+    pub fn line_total(&self, index: usize) -> Money {
+        self.money(self.line_totals[index])
+    }
+
+    fn recognized_minor(&self, date: NaiveDate, line: Option<usize>) -> i64 {
+        self.entries
+            .iter()
+            .filter(|e| e.period_end <= date && line.is_none_or(|l| e.line as usize == l))
+            .map(|e| e.amount_minor)
+            .sum()
+    }
+
+    /// Revenue recognized as of `date`: every entry whose period ends on or
+    /// before it.
+    pub fn recognized_as_of(&self, date: NaiveDate) -> Money {
+        self.money(self.recognized_minor(date, None))
+    }
+
+    /// Revenue of line `index` recognized as of `date`.
+    pub fn line_recognized_as_of(&self, index: usize, date: NaiveDate) -> Money {
+        self.money(self.recognized_minor(date, Some(index)))
+    }
+
+    /// What remains to be recognized as of `date`: the total less what is
+    /// recognized. (The ledger's deferred-revenue balance also depends on
+    /// what was billed; that is the projections' business.)
+    pub fn deferred_as_of(&self, date: NaiveDate) -> Money {
+        self.money(self.line_totals.iter().sum::<i64>() - self.recognized_minor(date, None))
+    }
+
+    /// What remains to be recognized on line `index` as of `date`.
+    pub fn line_deferred_as_of(&self, index: usize, date: NaiveDate) -> Money {
+        self.money(self.line_totals[index] - self.recognized_minor(date, Some(index)))
+    }
+
+    /// The waterfall: revenue per calendar month of recognition, in month
+    /// order, months without entries left out.
+    pub fn by_month(&self) -> Vec<(YearMonth, Money)> {
+        let mut months: Vec<(YearMonth, i64)> = Vec::new();
+        for e in &self.entries {
+            let month = YearMonth::of(e.period_end);
+            match months.binary_search_by(|(m, _)| m.cmp(&month)) {
+                Ok(i) => months[i].1 += e.amount_minor,
+                Err(i) => months.insert(i, (month, e.amount_minor)),
+            }
+        }
+        months.into_iter().map(|(m, a)| (m, self.money(a))).collect()
+    }
+}
