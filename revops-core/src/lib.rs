@@ -25,6 +25,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod billing;
 pub mod calendar;
 pub mod commission;
 pub mod credit;
@@ -32,6 +33,7 @@ mod currency;
 mod error;
 pub mod modification;
 mod money;
+pub mod performance;
 pub mod ratable;
 pub mod recognition;
 pub mod rounding;

@@ -1,9 +1,8 @@
 //! Recognition schedules with exact expected amounts, through the public API.
 
 use revops_core::modification::{LineChange, Modification, Treatment};
-use revops_core::recognition::{
-    schedule, Delivery, MilestoneAcceptance, Performance, RecognitionSettings, TimeApproval, UsageRecord,
-};
+use revops_core::performance::{Delivery, MilestoneAcceptance, Performance, TimeApproval, UsageRecord};
+use revops_core::recognition::{schedule, RecognitionSettings};
 use revops_core::schedule::{EntryKind, RevenueSchedule};
 use revops_core::terms::*;
 use revops_core::{Currency, Decimal, Error, NaiveDate};

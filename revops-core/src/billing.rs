@@ -1,0 +1,1 @@
+//! Billing schedules: invoice dates, periods and amounts from billing frequency.
