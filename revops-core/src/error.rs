@@ -82,8 +82,8 @@ pub enum Error {
         /// Inclusive end.
         end: NaiveDate,
     },
-    /// A date outside the supported calendar (years 1..=9999).
-    #[error("date out of the supported range (years 1 to 9999)")]
+    /// A date outside the calendar revops computes with.
+    #[error("date out of the supported calendar range")]
     DateOutOfRange,
     /// A text that is not a `YYYY-MM` month.
     #[error("invalid month {text:?}: expected YYYY-MM")]
