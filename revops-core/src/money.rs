@@ -55,18 +55,23 @@ impl Money {
     /// [`MAX_MINOR_UNITS`]. Never rounds: an amount with sub-minor places is
     /// an [`Error::SubMinorAmount`].
     pub fn to_minor(&self) -> Result<i64, Error> {
-        let scaled = self
-            .amount
-            .checked_mul(Decimal::from(self.currency.minor_per_major()))
-            .ok_or(Error::AmountOutOfRange { amount: *self })?;
-        if !scaled.fract().is_zero() {
-            return Err(Error::SubMinorAmount { amount: *self });
+        // Integer arithmetic on the mantissa: this runs once per contract line
+        // on the hot path, where Decimal multiplication and `fract` showed up.
+        let mantissa = self.amount.mantissa();
+        let (scale, minor_units) = (self.amount.scale(), self.currency.minor_units());
+        let minor = if scale <= minor_units {
+            mantissa.checked_mul(10i128.pow(minor_units - scale))
+        } else {
+            let divisor = 10i128.pow(scale - minor_units);
+            if mantissa % divisor != 0 {
+                return Err(Error::SubMinorAmount { amount: *self });
+            }
+            Some(mantissa / divisor)
+        };
+        match minor {
+            Some(m) if m.unsigned_abs() <= MAX_MINOR_UNITS.unsigned_abs() as u128 => Ok(m as i64),
+            _ => Err(Error::AmountOutOfRange { amount: *self }),
         }
-        let minor = i64::try_from(scaled).map_err(|_| Error::AmountOutOfRange { amount: *self })?;
-        if minor.unsigned_abs() > MAX_MINOR_UNITS.unsigned_abs() {
-            return Err(Error::AmountOutOfRange { amount: *self });
-        }
-        Ok(minor)
     }
 
     /// `self + other`, or [`Error::CurrencyMismatch`].

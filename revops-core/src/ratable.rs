@@ -8,6 +8,8 @@
 //! increments, so a month costs additions and a comparison, no division and
 //! no allocation beyond the caller's buffer.
 
+use std::sync::OnceLock;
+
 use chrono::{Datelike, NaiveDate};
 
 use crate::calendar::{days_in_month, DateRange};
@@ -104,48 +106,101 @@ pub(crate) fn ratable_cut_into(
     let mut emitter =
         Emitter { cumulator: Cumulator::new(magnitude, units), rule, sign, line, magnitude, units_left: units };
     // Full months come in four lengths: their increments are computed once.
-    let mut full = [Increment::ZERO; 4];
+    let mut full = [(Increment::ZERO, 0u64); 4];
     for (dim, slot) in (28u32..=31).zip(full.iter_mut()) {
-        *slot = emitter.cumulator.increment(weight(basis, dim, dim));
+        let w = weight(basis, dim, dim);
+        *slot = (emitter.cumulator.increment(w), w);
     }
 
+    let bounds = MonthBounds::get();
     out.reserve(months + usize::from(cut.is_some()));
-    let (end_year, end_month, end_day) = (end.year(), end.month(), end.day());
-    let (mut year, mut month) = (start.year(), start.month());
-    let mut first_day = start.day();
-    let mut seg_start = start;
-    loop {
-        let dim = days_in_month(year, month);
-        let is_last = year == end_year && month == end_month;
-        let last_day = if is_last { end_day } else { dim };
-        let seg_end = NaiveDate::from_ymd_opt(year, month, last_day).ok_or(Error::DateOutOfRange)?;
+    let first_index = month_index(start);
+    let last_index = month_index(end);
+    let cut_index = cut.map_or(i64::MIN, month_index);
+    for index in first_index..=last_index {
+        let month = bounds.month(index)?;
+        let edge = index == first_index || index == last_index || index == cut_index;
+        if !edge {
+            // A whole month inside the period: the common case.
+            let (inc, w) = full[(month.days - 28) as usize];
+            emitter.emit(month.first, month.last, w, inc, out);
+            continue;
+        }
+        let mut seg_start = if index == first_index { start } else { month.first };
+        let seg_end = if index == last_index { end } else { month.last };
         if let Some(cut) = cut.filter(|&c| seg_start < c && c <= seg_end) {
-            let before = cut.day() - first_day;
-            let w = weight(basis, before, dim);
+            let w = weight(basis, cut.day() - seg_start.day(), month.days);
             let inc = emitter.cumulator.increment(w);
-            let before_end = cut.pred_opt().ok_or(Error::DateOutOfRange)?;
-            emitter.emit(seg_start, before_end, w, inc, out);
-            first_day = cut.day();
+            emitter.emit(seg_start, cut.pred_opt().ok_or(Error::DateOutOfRange)?, w, inc, out);
             seg_start = cut;
         }
-        let days = last_day - first_day + 1;
-        let inc =
-            if days == dim { full[(dim - 28) as usize] } else { emitter.cumulator.increment(weight(basis, days, dim)) };
-        emitter.emit(seg_start, seg_end, weight(basis, days, dim), inc, out);
-        if is_last {
-            break;
-        }
-        if month == 12 {
-            year += 1;
-            month = 1;
+        let days = seg_end.day() - seg_start.day() + 1;
+        let (inc, w) = if days == month.days {
+            full[(month.days - 28) as usize]
         } else {
-            month += 1;
-        }
-        first_day = 1;
-        seg_start = NaiveDate::from_ymd_opt(year, month, 1).ok_or(Error::DateOutOfRange)?;
+            let w = weight(basis, days, month.days);
+            (emitter.cumulator.increment(w), w)
+        };
+        emitter.emit(seg_start, seg_end, w, inc, out);
     }
     assert_eq!(emitter.units_left, 0, "ratable schedule must use every unit of its period");
     Ok(())
+}
+
+/// Months since year 0: consecutive months have consecutive indices.
+fn month_index(date: NaiveDate) -> i64 {
+    i64::from(date.year()) * 12 + i64::from(date.month0())
+}
+
+/// One calendar month's first and last day and its length.
+#[derive(Clone, Copy, Debug)]
+struct MonthSpan {
+    first: NaiveDate,
+    last: NaiveDate,
+    days: u32,
+}
+
+impl MonthSpan {
+    fn of(index: i64) -> Result<MonthSpan, Error> {
+        let year = i32::try_from(index.div_euclid(12)).map_err(|_| Error::DateOutOfRange)?;
+        let month = index.rem_euclid(12) as u32 + 1;
+        let days = days_in_month(year, month);
+        let first = NaiveDate::from_ymd_opt(year, month, 1).ok_or(Error::DateOutOfRange)?;
+        let last = NaiveDate::from_ymd_opt(year, month, days).ok_or(Error::DateOutOfRange)?;
+        Ok(MonthSpan { first, last, days })
+    }
+}
+
+/// The [`MonthSpan`]s of years [`MonthBounds::FIRST_YEAR`] to
+/// [`MonthBounds::LAST_YEAR`], built once: constructing `NaiveDate`s from
+/// year, month and day was a third of the hot loop's time.
+struct MonthBounds {
+    spans: Vec<MonthSpan>,
+}
+
+impl MonthBounds {
+    const FIRST_YEAR: i32 = 1900;
+    const LAST_YEAR: i32 = 2199;
+
+    fn get() -> &'static MonthBounds {
+        static BOUNDS: OnceLock<MonthBounds> = OnceLock::new();
+        BOUNDS.get_or_init(|| {
+            let first = i64::from(Self::FIRST_YEAR) * 12;
+            let last = i64::from(Self::LAST_YEAR) * 12 + 11;
+            let spans = (first..=last).map(|i| MonthSpan::of(i).expect("years 1900-2199 are valid")).collect();
+            MonthBounds { spans }
+        })
+    }
+
+    /// The span of the month with `index` (see [`month_index`]).
+    #[inline(always)]
+    fn month(&self, index: i64) -> Result<MonthSpan, Error> {
+        let offset = index - i64::from(Self::FIRST_YEAR) * 12;
+        match usize::try_from(offset).ok().and_then(|i| self.spans.get(i)) {
+            Some(&span) => Ok(span),
+            None => MonthSpan::of(index),
+        }
+    }
 }
 
 /// Turns weighted periods into entries under one [`SpreadRule`].
