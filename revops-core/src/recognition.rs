@@ -277,7 +277,9 @@ impl Recognizer {
                     let amount = amount.to_minor()?;
                     let this = YearMonth::of(on);
                     match month.as_mut() {
-                        Some((m, sum)) if *m == this => *sum += amount,
+                        Some((m, sum)) if *m == this => {
+                            *sum = sum.checked_add(amount).ok_or(Error::MinorUnitsOutOfRange { minor: amount })?
+                        }
                         _ => {
                             if let Some((m, sum)) = month.take() {
                                 entries.push(month_entry(index, m, sum));
