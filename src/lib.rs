@@ -2,5 +2,13 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod cli;
+pub mod contract_file;
+mod error;
+pub mod report;
+
+pub use contract_file::ContractFile;
+pub use error::Error;
+pub use report::ScheduleReport;
 pub use revops_core as core;
-pub use revops_core::{Currency, Error, Money};
+pub use revops_core::{Currency, Money};

@@ -271,7 +271,7 @@ mod tests {
             json,
             concat!(
                 r#"{"category":"new_customer","credit_limit":{"amount":"10000.00","currency":"USD"},"#,
-                r#""payment_terms":["net15","upfront"],"#,
+                r#""payment_terms":["net_15","upfront"],"#,
                 r#""deposit":{"required_above":{"amount":"10000.00","currency":"USD"}}}"#
             )
         );

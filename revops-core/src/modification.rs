@@ -61,6 +61,7 @@ pub enum LineChange {
 /// A contract modification.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct Modification {
     /// The first day the new terms apply.
     pub effective_on: NaiveDate,

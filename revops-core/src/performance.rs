@@ -11,6 +11,7 @@ use crate::{Currency, Error, Money};
 /// A milestone accepted by the customer: its revenue is recognized that day.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct MilestoneAcceptance {
     /// The line id.
     pub line: String,
@@ -23,6 +24,7 @@ pub struct MilestoneAcceptance {
 /// The delivery of a point-in-time line (a perpetual license).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct Delivery {
     /// The line id.
     pub line: String,
@@ -33,6 +35,7 @@ pub struct Delivery {
 /// Approved time on a T&M line.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct TimeApproval {
     /// The line id.
     pub line: String,
@@ -49,6 +52,7 @@ pub struct TimeApproval {
 /// Usage incurred on a usage line.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct UsageRecord {
     /// The line id.
     pub line: String,

@@ -474,8 +474,8 @@ impl Recognizer {
         Ok(())
     }
 
-    /// Applies a prospective or cumulative catch-up modification to the group
-    /// it touches.
+    /// Applies a prospective or cumulative catch-up modification to the
+    /// lines it touches (all within one group).
     fn blend(
         &mut self,
         contract: &Contract,
@@ -486,6 +486,8 @@ impl Recognizer {
         let effective = m.effective_on;
         let mut group = None;
         let mut changed = vec![false; states.len()];
+        let mut price_delta = vec![0i64; states.len()];
+        let first_added = states.len();
         for change in &m.changes {
             let id = match change {
                 LineChange::Add { .. } => continue,
@@ -508,11 +510,13 @@ impl Recognizer {
                     if state.line.recognition.is_variable() && (price.is_some() || ssp.is_some()) {
                         return Err(invalid_modification(m, format!("line {id:?} is priced as performed")));
                     }
+                    let old_price = Money::new(state.line.price, contract.currency).to_minor()?;
                     state.line.price = price.unwrap_or(state.line.price);
                     state.line.ssp = ssp.or(state.line.ssp);
                     state.line.end_date = end_date.or(state.line.end_date);
                     state.line.validate(contract.currency)?;
                     contract.service_period(&state.line)?;
+                    price_delta[index] += Money::new(state.line.price, contract.currency).to_minor()? - old_price;
                 }
                 LineChange::Remove { .. } => state.removed = true,
                 LineChange::Add { .. } => unreachable!("skipped above"),
@@ -529,13 +533,27 @@ impl Recognizer {
             }
         }
 
-        let members: Vec<usize> =
-            (0..states.len()).filter(|&i| states[i].group == group && !states[i].removed).collect();
-        self.allocate_lines(contract.currency, members.iter().map(|&i| &states[i].line))?;
-        let allocated = std::mem::take(&mut self.allocated);
-        let mut new_amounts: Vec<(usize, Option<i64>)> =
-            members.iter().zip(&allocated).map(|(&i, &a)| (i, Some(a))).collect();
-        self.allocated = allocated;
+        let mut new_amounts: Vec<(usize, Option<i64>)> = Vec::new();
+        match m.treatment {
+            Treatment::CumulativeCatchUp => {
+                // Recomputed with the new terms: the group's new transaction
+                // price is allocated again across all its lines.
+                let members: Vec<usize> =
+                    (0..states.len()).filter(|&i| states[i].group == group && !states[i].removed).collect();
+                self.allocate_lines(contract.currency, members.iter().map(|&i| &states[i].line))?;
+                new_amounts.extend(members.iter().zip(&self.allocated).map(|(&i, &a)| (i, Some(a))));
+            }
+            _ => {
+                // Prospective: satisfied obligations keep their revenue. An
+                // amended line gets its unrecognized remainder plus the added
+                // price; added lines share their own prices by SSP.
+                for i in (0..first_added).filter(|&i| changed[i] && !states[i].removed) {
+                    new_amounts.push((i, Some(states[i].settled_sum() + states[i].plan.amount() + price_delta[i])));
+                }
+                self.allocate_lines(contract.currency, states[first_added..].iter().map(|s| &s.line))?;
+                new_amounts.extend(self.allocated.iter().enumerate().map(|(k, &a)| (first_added + k, Some(a))));
+            }
+        }
         new_amounts.extend((0..states.len()).filter(|&i| states[i].removed && changed[i]).map(|i| (i, None)));
 
         for (index, amount) in new_amounts {

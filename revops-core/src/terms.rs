@@ -42,12 +42,16 @@ pub enum BillingFrequency {
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum PaymentTerms {
     /// 15 days after the invoice date.
+    #[cfg_attr(feature = "serde", serde(rename = "net_15"))]
     Net15,
     /// 30 days after the invoice date.
+    #[cfg_attr(feature = "serde", serde(rename = "net_30"))]
     Net30,
     /// 45 days after the invoice date.
+    #[cfg_attr(feature = "serde", serde(rename = "net_45"))]
     Net45,
     /// 60 days after the invoice date.
+    #[cfg_attr(feature = "serde", serde(rename = "net_60"))]
     Net60,
     /// Due on the invoice date.
     Upfront,
@@ -145,6 +149,7 @@ impl Recognition {
 /// One milestone of a milestone line.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct Milestone {
     /// The caller's milestone id, unique within the line.
     pub milestone: String,
@@ -159,6 +164,7 @@ pub struct Milestone {
 /// A contract line: one performance obligation.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct ContractLine {
     /// The caller's line id, unique within the contract.
     pub line: String,
@@ -289,6 +295,7 @@ impl ContractLine {
 /// The terms of a signed contract that drive billing and recognition.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct Contract {
     /// The caller's contract id.
     pub contract: String,

@@ -418,3 +418,60 @@ fn remainder_last_policy_for_parity() {
     expected.push(8_337);
     assert_eq!(amounts(&s, 0), expected);
 }
+
+#[test]
+fn prospective_change_to_one_line_of_a_bundle_leaves_the_others_alone() {
+    let c = bundle();
+    let p = Performance {
+        deliveries: vec![Delivery { line: "LIC".into(), delivered_on: d("2026-01-20") }],
+        ..Performance::default()
+    };
+    let m = Modification {
+        effective_on: d("2026-07-01"),
+        treatment: Treatment::Prospective,
+        changes: vec![LineChange::Amend {
+            line: "SUB".into(),
+            price: Some(dec("11200.00")),
+            ssp: None,
+            end_date: None,
+        }],
+    };
+    let s = run(&c, &p, &[m]);
+    // 10,000.00 allocated + 1,200.00 added; 5,000.00 recognized Jan-Jun; 6,200.00 over Jul-Dec.
+    assert_eq!(s.line_total(0).to_string(), "11200.00 USD");
+    assert_eq!(&amounts(&s, 0)[6..], [103_333, 103_334, 103_333, 103_333, 103_334, 103_333]);
+    assert_eq!(s.line_total(1).to_string(), "3333.33 USD");
+    assert_eq!(rows(&s, 2), [("2026-01-20".into(), "2026-01-20".into(), 1_666_667, EntryKind::Recognition)]);
+    assert_eq!(s.total().to_string(), "31200.00 USD");
+}
+
+#[test]
+fn catch_up_change_to_a_bundle_reallocates_and_adjusts_the_delivered_license() {
+    let c = bundle();
+    let p = Performance {
+        deliveries: vec![Delivery { line: "LIC".into(), delivered_on: d("2026-01-20") }],
+        ..Performance::default()
+    };
+    let m = Modification {
+        effective_on: d("2026-07-01"),
+        treatment: Treatment::CumulativeCatchUp,
+        changes: vec![LineChange::Amend {
+            line: "SUB".into(),
+            price: Some(dec("16000.00")),
+            ssp: None,
+            end_date: None,
+        }],
+    };
+    let s = run(&c, &p, &[m]);
+    // 36,000.00 over SSPs 12,000 / 4,000 / 20,000: 12,000.00 / 4,000.00 / 20,000.00.
+    assert_eq!(s.line_total(0).to_string(), "12000.00 USD");
+    assert_eq!(s.line_total(1).to_string(), "4000.00 USD");
+    assert_eq!(s.line_total(2).to_string(), "20000.00 USD");
+    // SUB: 6,000.00 was due by June under the new terms, 5,000.00 was recognized.
+    let sub = rows(&s, 0);
+    assert_eq!(sub[6], ("2026-07-01".into(), "2026-07-01".into(), 100_000, EntryKind::CatchUp));
+    assert!(sub[7..].iter().all(|e| e.2 == 100_000));
+    // The license was satisfied in January: its whole difference is caught up on the effective date.
+    assert_eq!(rows(&s, 2)[1], ("2026-07-01".into(), "2026-07-01".into(), 333_333, EntryKind::CatchUp));
+    assert_eq!(s.total().to_string(), "36000.00 USD");
+}

@@ -1,0 +1,157 @@
+//! The `revops` binary on the sample contracts in `examples/`.
+//!
+//! The expected amounts were worked out independently from DESIGN.md's rules
+//! in exact rational arithmetic, not copied from the program's output:
+//!
+//! - Allocation of 36,000.00 by SSPs 14,400 / 6,600 / 18,600 (ratio 10/11):
+//!   SUB 13,090.909… → 13,090.91 (largest remainder gets the leftover cent),
+//!   IMP 6,000.00, LIC 16,909.090… → 16,909.09.
+//! - SUB, monthly basis from 2026-01-15 (12 month-units: 17/31, 11 full, 14/31),
+//!   cumulative half-up: Jan round(1,309,091 × (17/31) / 12) = 59,824 cents;
+//!   Feb–Apr 109,091 each (to-date after Apr: 387,097).
+//! - The prospective upgrade on 2026-05-01 (price 15,000, SSP 17,700) keeps
+//!   the 10/11 ratio, so IMP and LIC are untouched and SUB becomes
+//!   16,090.91; 16,090.91 − 3,870.97 = 12,219.94 is spread over May–Dec and
+//!   14/31 of January 2027 (8 + 14/31 units): 1,445.87 a month, 1,445.88 in
+//!   November, 652.97 in January.
+//! - design is 2,400 of 6,000 milestone weight: 2,400.00 on 2026-03-06;
+//!   go-live (3,600.00) is not accepted and stays deferred.
+//! - As of 2026-06-30: SUB 598.24 + 3 × 1,090.91 + 2 × 1,445.87 = 6,762.71,
+//!   plus LIC 16,909.09 and design 2,400.00: 26,071.80 recognized of
+//!   39,000.00, 12,928.20 deferred.
+
+use std::process::{Command, Output};
+
+fn revops(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_revops"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the revops binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    assert!(output.status.success(), "revops failed: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout.clone()).expect("UTF-8 output")
+}
+
+/// The whitespace-separated fields of the output lines that start with
+/// `first`.
+fn rows(text: &str, first: &str) -> Vec<Vec<String>> {
+    text.lines()
+        .map(|l| l.split_whitespace().map(str::to_owned).collect::<Vec<_>>())
+        .filter(|fields| fields.first().is_some_and(|f| f == first))
+        .collect()
+}
+
+fn row(fields: &[&str]) -> Vec<String> {
+    fields.iter().map(|&f| f.to_owned()).collect()
+}
+
+#[test]
+fn text_schedule_as_of_mid_year() {
+    let text = stdout(&revops(&["schedule", "examples/contract.json", "--as-of", "2026-06-30"]));
+    assert!(text.starts_with("Revenue schedule of contract C-2026-0042 (customer NORTHWIND)\n"), "{text}");
+    assert!(text.contains("\nService 2026-01-15 to 2027-01-14, amounts in USD, as of 2026-06-30\n"), "{text}");
+    assert!(text.contains("\nModified 2026-05-01 (prospective): SUB\n"), "{text}");
+    assert_eq!(rows(&text, "Total"), [row(&["Total", "39000.00"])]);
+    assert_eq!(rows(&text, "Recognized"), [row(&["Recognized", "to", "date", "26071.80"])]);
+    assert_eq!(rows(&text, "Deferred"), [row(&["Deferred", "12928.20"])]);
+
+    let sub = rows(&text, "SUB");
+    // The line summary, then 13 monthly entries.
+    assert_eq!(sub.len(), 14, "{text}");
+    assert_eq!(sub[0][sub[0].len() - 4..], ["16090.91", "6762.71", "9328.20", "0.00"]);
+    let entries: Vec<&[String]> = sub[1..].iter().map(|r| &r[1..]).collect();
+    assert_eq!(entries[0], ["2026-01-15", "2026-01-31", "recognition", "598.24", "recognized"]);
+    assert_eq!(entries[1], ["2026-02-01", "2026-02-28", "recognition", "1090.91", "recognized"]);
+    assert_eq!(entries[3], ["2026-04-01", "2026-04-30", "recognition", "1090.91", "recognized"]);
+    assert_eq!(entries[4], ["2026-05-01", "2026-05-31", "recognition", "1445.87", "recognized"]);
+    assert_eq!(entries[5], ["2026-06-01", "2026-06-30", "recognition", "1445.87", "recognized"]);
+    assert_eq!(entries[6], ["2026-07-01", "2026-07-31", "recognition", "1445.87", "scheduled"]);
+    assert_eq!(entries[10], ["2026-11-01", "2026-11-30", "recognition", "1445.88", "scheduled"]);
+    assert_eq!(entries[12], ["2027-01-01", "2027-01-14", "recognition", "652.97", "scheduled"]);
+
+    let imp = rows(&text, "IMP");
+    assert_eq!(imp[0][imp[0].len() - 4..], ["6000.00", "2400.00", "3600.00", "3600.00"]);
+    assert_eq!(imp[1][1..], ["2026-03-06", "2026-03-06", "recognition", "2400.00", "recognized"]);
+    let lic = rows(&text, "LIC");
+    assert_eq!(lic[0][lic[0].len() - 4..], ["16909.09", "16909.09", "0.00", "0.00"]);
+    assert_eq!(lic[1][1..], ["2026-01-20", "2026-01-20", "recognition", "16909.09", "recognized"]);
+
+    // The waterfall: month, amount, cumulative.
+    assert_eq!(rows(&text, "2026-01"), [row(&["2026-01", "17507.33", "17507.33"])]);
+    assert_eq!(rows(&text, "2026-03"), [row(&["2026-03", "3490.91", "22089.15"])]);
+    assert_eq!(rows(&text, "2026-06"), [row(&["2026-06", "1445.87", "26071.80"])]);
+    assert_eq!(rows(&text, "2027-01"), [row(&["2027-01", "652.97", "35400.00"])]);
+}
+
+#[test]
+fn without_as_of_the_contract_end_date_is_used() {
+    let text = stdout(&revops(&["schedule", "examples/contract.json"]));
+    assert!(text.contains(", as of 2027-01-14\n"), "{text}");
+    // Everything but the go-live milestone, which is not accepted.
+    assert_eq!(rows(&text, "Recognized"), [row(&["Recognized", "to", "date", "35400.00"])]);
+    assert_eq!(rows(&text, "Deferred"), [row(&["Deferred", "3600.00"])]);
+    // Deterministic: the same input prints the same bytes.
+    assert_eq!(text, stdout(&revops(&["schedule", "examples/contract.json"])));
+}
+
+#[test]
+fn json_report() {
+    let out = stdout(&revops(&["schedule", "examples/contract.json", "--as-of", "2026-06-30", "--json"]));
+    let json: serde_json::Value = serde_json::from_str(&out).expect("--json prints JSON");
+    assert_eq!(json["report"], "schedule");
+    assert_eq!(json["version"], 1);
+    assert_eq!(json["contract"], "C-2026-0042");
+    assert_eq!(json["currency"], "USD");
+    assert_eq!(json["as_of"], "2026-06-30");
+    assert_eq!(json["total"], "39000.00");
+    assert_eq!(json["recognized_to_date"], "26071.80");
+    assert_eq!(json["deferred"], "12928.20");
+    assert_eq!(json["modifications"][0]["treatment"], "prospective");
+
+    let lines = json["lines"].as_array().unwrap();
+    let ids: Vec<&str> = lines.iter().map(|l| l["line"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["SUB", "IMP", "LIC"]);
+    assert_eq!(lines[0]["basis"], "monthly");
+    assert_eq!(lines[0]["recognized_to_date"], "6762.71");
+    assert_eq!(lines[1]["unscheduled"], "3600.00");
+    assert_eq!(lines[2]["total"], "16909.09");
+
+    let entries = json["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 15);
+    for field in ["line", "period_start", "period_end", "kind", "amount", "recognized"] {
+        assert!(entries.iter().all(|e| !e[field].is_null()), "every entry has {field}");
+    }
+    assert_eq!(entries[0]["amount"], "598.24");
+    assert_eq!(entries[0]["period_start"], "2026-01-15");
+    assert_eq!(entries[10]["amount"], "1445.88");
+    assert_eq!(entries[6]["recognized"], false);
+    let waterfall = json["waterfall"].as_array().unwrap();
+    assert_eq!(waterfall.len(), 13);
+    assert_eq!(waterfall[5]["month"], "2026-06");
+    assert_eq!(waterfall[5]["cumulative"], "26071.80");
+}
+
+#[test]
+fn a_malformed_file_exits_2_naming_the_field_and_line() {
+    let output = revops(&["schedule", "examples/bad-contract.json"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.starts_with("error: examples/bad-contract.json: contract.lines[0].price: "), "{stderr}");
+    assert!(stderr.contains("\"12,000.00\""), "{stderr}");
+    assert!(stderr.trim_end().ends_with(" at line 15 column 28"), "{stderr}");
+}
+
+#[test]
+fn other_failures_exit_1_and_bad_arguments_2() {
+    let missing = revops(&["schedule", "examples/no-such-contract.json"]);
+    assert_eq!(missing.status.code(), Some(1));
+    let stderr = String::from_utf8(missing.stderr).unwrap();
+    assert!(stderr.starts_with("error: cannot read examples/no-such-contract.json: "), "{stderr}");
+
+    let bad_date = revops(&["schedule", "examples/contract.json", "--as-of", "2026-02-30"]);
+    assert_eq!(bad_date.status.code(), Some(2));
+}
