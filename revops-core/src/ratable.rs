@@ -77,21 +77,6 @@ pub fn ratable_into(
     line: u32,
     out: &mut Vec<ScheduleLine>,
 ) -> Result<(), Error> {
-    ratable_cut_into(total_minor, period, basis, rule, line, None, out)
-}
-
-/// [`ratable_into`] with the month that contains `cut` (if any, and not its
-/// first day) split into two entries at `cut`. Month totals do not change: a
-/// split month's two parts sum to what the month would have had.
-pub(crate) fn ratable_cut_into(
-    total_minor: i64,
-    period: DateRange,
-    basis: RatableBasis,
-    rule: SpreadRule,
-    line: u32,
-    cut: Option<NaiveDate>,
-    out: &mut Vec<ScheduleLine>,
-) -> Result<(), Error> {
     if total_minor.unsigned_abs() > MAX_MINOR_UNITS.unsigned_abs() {
         return Err(Error::MinorUnitsOutOfRange { minor: total_minor });
     }
@@ -113,27 +98,20 @@ pub(crate) fn ratable_cut_into(
     }
 
     let bounds = MonthBounds::get();
-    out.reserve(months + usize::from(cut.is_some()));
+    out.reserve(months);
     let first_index = month_index(start);
     let last_index = month_index(end);
-    let cut_index = cut.map_or(i64::MIN, month_index);
     for index in first_index..=last_index {
         let month = bounds.month(index)?;
-        let edge = index == first_index || index == last_index || index == cut_index;
+        let edge = index == first_index || index == last_index;
         if !edge {
             // A whole month inside the period: the common case.
             let (inc, w) = full[(month.days - 28) as usize];
             emitter.emit(month.first, month.last, w, inc, out);
             continue;
         }
-        let mut seg_start = if index == first_index { start } else { month.first };
+        let seg_start = if index == first_index { start } else { month.first };
         let seg_end = if index == last_index { end } else { month.last };
-        if let Some(cut) = cut.filter(|&c| seg_start < c && c <= seg_end) {
-            let w = weight(basis, cut.day() - seg_start.day(), month.days);
-            let inc = emitter.cumulator.increment(w);
-            emitter.emit(seg_start, cut.pred_opt().ok_or(Error::DateOutOfRange)?, w, inc, out);
-            seg_start = cut;
-        }
         let days = seg_end.day() - seg_start.day() + 1;
         let (inc, w) = if days == month.days {
             full[(month.days - 28) as usize]
@@ -283,26 +261,5 @@ mod tests {
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].amount_minor, -5_000);
         assert_eq!(out[0].period_start, out[0].period_end);
-    }
-
-    #[test]
-    fn cut_splits_one_month_without_changing_its_total() {
-        let period = DateRange::new(d("2026-01-15"), d("2027-01-14")).unwrap();
-        let rule = SpreadRule::Cumulative(RoundingMode::HalfUp);
-        for basis in [RatableBasis::Monthly, RatableBasis::Daily] {
-            let mut plain = Vec::new();
-            ratable_into(1_200_000, period, basis, rule, 0, &mut plain).unwrap();
-            let mut cut = Vec::new();
-            ratable_cut_into(1_200_000, period, basis, rule, 0, Some(d("2026-05-20")), &mut cut).unwrap();
-            assert_eq!(cut.len(), plain.len() + 1);
-            assert_eq!(cut[4].period_end, d("2026-05-19"));
-            assert_eq!(cut[5].period_start, d("2026-05-20"));
-            assert_eq!(cut[4].amount_minor + cut[5].amount_minor, plain[4].amount_minor);
-            assert_eq!(&cut[6..], &plain[5..]);
-            // A cut on a month's first day or outside the period splits nothing.
-            let mut edge = Vec::new();
-            ratable_cut_into(1_200_000, period, basis, rule, 0, Some(d("2026-06-01")), &mut edge).unwrap();
-            assert_eq!(edge, plain);
-        }
     }
 }

@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 use crate::calendar::{DateRange, YearMonth};
 use crate::modification::{LineChange, Modification, Treatment};
 use crate::performance::Performance;
-use crate::ratable::ratable_cut_into;
+use crate::ratable::ratable_into;
 use crate::rounding::{allocate_minor, integer_weights_into, RoundingMode, SpreadRule};
 use crate::schedule::{EntryKind, RevenueSchedule, ScheduleLine};
 use crate::terms::{Contract, ContractLine, Milestone, Recognition};
@@ -136,7 +136,8 @@ impl Recognizer {
         let mut total = 0i64;
         let mut count = 0usize;
         for line in fixed.clone() {
-            total += Money::new(line.price, currency).to_minor()?;
+            let price = Money::new(line.price, currency).to_minor()?;
+            total = total.checked_add(price).ok_or(Error::MinorUnitsOutOfRange { minor: price })?;
             count += 1;
         }
         self.parts.clear();
@@ -198,22 +199,20 @@ impl Recognizer {
         entries: &mut Vec<ScheduleLine>,
     ) -> Result<i64, Error> {
         let first = entries.len();
-        self.emit_plan_cut(plan, line, index, currency, performance, None, entries)?;
+        self.emit_plan_entries(plan, line, index, currency, performance, entries)?;
         Ok(match plan {
             Plan::Variable => entries[first..].iter().map(|e| e.amount_minor).sum(),
             _ => plan.amount(),
         })
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn emit_plan_cut(
+    fn emit_plan_entries(
         &mut self,
         plan: &Plan,
         line: &ContractLine,
         index: u32,
         currency: Currency,
         performance: &Performance,
-        cut: Option<NaiveDate>,
         entries: &mut Vec<ScheduleLine>,
     ) -> Result<(), Error> {
         match *plan {
@@ -222,7 +221,7 @@ impl Recognizer {
                 let Recognition::Ratable { basis } = line.recognition else {
                     unreachable!("ratable plans belong to ratable lines")
                 };
-                ratable_cut_into(amount, range, basis, self.settings.spread, index, cut, entries)?;
+                ratable_into(amount, range, basis, self.settings.spread, index, entries)?;
             }
             Plan::PointInTime { amount, on } => entries.push(point(index, on, amount, EntryKind::Recognition)),
             Plan::Milestones { amount, since } => {
@@ -373,11 +372,27 @@ struct LineState {
     /// Entries recognized before the last effective date; never recomputed.
     settled: Vec<ScheduleLine>,
     plan: Plan,
+    /// How the line's total changed, and from when.
+    total_changes: Vec<(NaiveDate, i64)>,
 }
 
 impl LineState {
     fn settled_sum(&self) -> i64 {
         self.settled.iter().map(|e| e.amount_minor).sum()
+    }
+
+    /// Records the change of the line's total from `before`, effective on
+    /// `effective`.
+    fn record_change(&mut self, effective: NaiveDate, before: i64) {
+        let delta = self.total() - before;
+        if delta != 0 {
+            self.total_changes.push((effective, delta));
+        }
+    }
+
+    /// What the line will recognize under its current plan.
+    fn total(&self) -> i64 {
+        self.settled_sum() + self.plan.amount()
     }
 }
 
@@ -420,6 +435,7 @@ impl Recognizer {
                 removed: false,
                 settled: Vec::new(),
                 plan: initial_plan(line, range, self.allocated[index], performance),
+                total_changes: Vec::new(),
             });
         }
         let mut groups = 1;
@@ -443,6 +459,7 @@ impl Recognizer {
                 &mut out.entries,
             )?;
             out.line_totals.push(state.settled_sum() + planned);
+            out.total_changes.extend(state.total_changes.iter().map(|&(on, delta)| (on, index as u32, delta)));
         }
         Ok(())
     }
@@ -469,7 +486,8 @@ impl Recognizer {
         for (line, &amount) in added.into_iter().zip(&self.allocated) {
             let range = contract.service_period(&line)?;
             let plan = initial_plan(&line, range, amount, performance);
-            states.push(LineState { line, group, removed: false, settled: Vec::new(), plan });
+            let total_changes = if amount == 0 { Vec::new() } else { vec![(m.effective_on, amount)] };
+            states.push(LineState { line, group, removed: false, settled: Vec::new(), plan, total_changes });
         }
         Ok(())
     }
@@ -528,7 +546,14 @@ impl Recognizer {
             if let LineChange::Add { line } = change {
                 let line = starting_on(line, effective);
                 contract.service_period(&line)?;
-                states.push(LineState { line, group, removed: false, settled: Vec::new(), plan: Plan::Done });
+                states.push(LineState {
+                    line,
+                    group,
+                    removed: false,
+                    settled: Vec::new(),
+                    plan: Plan::Done,
+                    total_changes: Vec::new(),
+                });
                 changed.push(true);
             }
         }
@@ -561,13 +586,14 @@ impl Recognizer {
             if state.line.recognition.is_variable() {
                 continue;
             }
-            let current = state.settled_sum() + state.plan.amount();
-            if !changed[index] && amount == Some(current) {
+            let before = state.total();
+            if !changed[index] && amount == Some(before) {
                 continue;
             }
             self.settle_before(state, index as u32, contract.currency, performance, effective)?;
             let Some(amount) = amount else {
                 state.plan = Plan::Done;
+                state.record_change(effective, before);
                 continue;
             };
             let range = contract.service_period(&state.line)?;
@@ -593,6 +619,7 @@ impl Recognizer {
                     state.settled.push(point(index as u32, effective, remaining, EntryKind::Remainder));
                 }
             }
+            state.record_change(effective, before);
         }
         Ok(())
     }
@@ -609,8 +636,7 @@ impl Recognizer {
     ) -> Result<(), Error> {
         let mut scratch = std::mem::take(&mut self.scratch);
         scratch.clear();
-        let result =
-            self.emit_plan_cut(&state.plan, &state.line, index, currency, performance, Some(effective), &mut scratch);
+        let result = self.emit_plan_entries(&state.plan, &state.line, index, currency, performance, &mut scratch);
         state.settled.extend(scratch.iter().filter(|e| e.period_end < effective));
         self.scratch = scratch;
         result
@@ -628,7 +654,7 @@ impl Recognizer {
     ) -> Result<i64, Error> {
         let mut scratch = std::mem::take(&mut self.scratch);
         scratch.clear();
-        let result = self.emit_plan_cut(plan, line, index, currency, performance, Some(effective), &mut scratch);
+        let result = self.emit_plan_entries(plan, line, index, currency, performance, &mut scratch);
         let due = scratch.iter().filter(|e| e.period_end < effective).map(|e| e.amount_minor).sum();
         self.scratch = scratch;
         result.map(|()| due)
@@ -652,10 +678,15 @@ fn remaining_plan(
     effective: NaiveDate,
 ) -> Plan {
     match state.line.recognition {
-        Recognition::Ratable { .. } => match DateRange::new(range.start().max(effective), range.end()) {
-            Ok(rest) => Plan::Ratable { amount: remaining, range: rest },
-            Err(_) => Plan::Done,
-        },
+        // The month of the effective date is not recognized yet (a month is
+        // recognized on its last day), so the new terms take it whole: a
+        // modification never changes what was recognized before it.
+        Recognition::Ratable { .. } => {
+            match DateRange::new(range.start().max(first_of_month(effective)), range.end()) {
+                Ok(rest) if rest.end() >= effective => Plan::Ratable { amount: remaining, range: rest },
+                _ => Plan::Done,
+            }
+        }
         Recognition::PointInTime => {
             let on = performance.delivery(&state.line.line).unwrap_or(range.start());
             if on < effective {
@@ -676,4 +707,8 @@ fn remaining_plan(
         }
         Recognition::TimeAndMaterials | Recognition::Usage => Plan::Variable,
     }
+}
+
+fn first_of_month(date: NaiveDate) -> NaiveDate {
+    YearMonth::of(date).first_day()
 }

@@ -55,6 +55,8 @@ pub struct RevenueSchedule {
     pub(crate) currency: Currency,
     pub(crate) line_ids: Vec<String>,
     pub(crate) line_totals: Vec<i64>,
+    /// Changes of line totals by modifications: (effective date, line, delta).
+    pub(crate) total_changes: Vec<(NaiveDate, u32, i64)>,
     pub(crate) entries: Vec<ScheduleLine>,
 }
 
@@ -62,13 +64,20 @@ impl RevenueSchedule {
     /// An empty schedule in `currency`, to be filled by a
     /// [`crate::recognition::Recognizer`].
     pub fn new(currency: Currency) -> Self {
-        RevenueSchedule { currency, line_ids: Vec::new(), line_totals: Vec::new(), entries: Vec::new() }
+        RevenueSchedule {
+            currency,
+            line_ids: Vec::new(),
+            line_totals: Vec::new(),
+            total_changes: Vec::new(),
+            entries: Vec::new(),
+        }
     }
 
     pub(crate) fn clear(&mut self, currency: Currency) {
         self.currency = currency;
         self.line_ids.clear();
         self.line_totals.clear();
+        self.total_changes.clear();
         self.entries.clear();
     }
 
@@ -132,16 +141,37 @@ impl RevenueSchedule {
         self.money(self.recognized_minor(date, Some(index)))
     }
 
-    /// What remains to be recognized as of `date`: the total less what is
-    /// recognized. (The ledger's deferred-revenue balance also depends on
-    /// what was billed; that is the projections' business.)
+    /// Total changes by modifications effective after `date` (on `line`, or on
+    /// every line when `None`): they are not in force yet.
+    fn later_changes(&self, date: NaiveDate, line: Option<usize>) -> i64 {
+        self.total_changes
+            .iter()
+            .filter(|&&(on, l, _)| on > date && line.is_none_or(|i| l as usize == i))
+            .map(|&(_, _, delta)| delta)
+            .sum()
+    }
+
+    /// What the contract recognizes in total under the terms in force on
+    /// `date`: modifications effective later are left out.
+    pub fn total_as_of(&self, date: NaiveDate) -> Money {
+        self.money(self.line_totals.iter().sum::<i64>() - self.later_changes(date, None))
+    }
+
+    /// What remains to be recognized as of `date`: the total under the terms
+    /// in force on `date`, less what is recognized. (The ledger's
+    /// deferred-revenue balance also depends on what was billed; that is the
+    /// projections' business.)
     pub fn deferred_as_of(&self, date: NaiveDate) -> Money {
-        self.money(self.line_totals.iter().sum::<i64>() - self.recognized_minor(date, None))
+        self.money(
+            self.line_totals.iter().sum::<i64>() - self.later_changes(date, None) - self.recognized_minor(date, None),
+        )
     }
 
     /// What remains to be recognized on line `index` as of `date`.
     pub fn line_deferred_as_of(&self, index: usize, date: NaiveDate) -> Money {
-        self.money(self.line_totals[index] - self.recognized_minor(date, Some(index)))
+        self.money(
+            self.line_totals[index] - self.later_changes(date, Some(index)) - self.recognized_minor(date, Some(index)),
+        )
     }
 
     /// The waterfall: revenue per calendar month of recognition, in month

@@ -270,8 +270,10 @@ impl ContractLine {
                         return Err(self.invalid("milestones", format!("duplicate milestone {:?}", m.milestone)));
                     }
                 }
-                if self.milestones.iter().all(|m| m.amount.is_zero()) && !self.price.is_zero() {
-                    return Err(self.invalid("milestones.amount", "all zero: nothing to scale the price by"));
+                // Even a free line may be allocated part of a bundle's price by
+                // its SSP, and that part is split by the milestone amounts.
+                if self.milestones.iter().all(|m| m.amount.is_zero()) {
+                    return Err(self.invalid("milestones.amount", "all zero: nothing to split the price by"));
                 }
             }
             Recognition::TimeAndMaterials | Recognition::Usage => {

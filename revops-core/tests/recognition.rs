@@ -215,7 +215,7 @@ fn cumulative_catch_up_modification_in_month_five() {
 }
 
 #[test]
-fn mid_month_prospective_modification_splits_the_month() {
+fn mid_month_prospective_modification_takes_the_whole_month() {
     let c = twelve_thousand_calendar_year();
     let m = Modification {
         effective_on: d("2026-05-16"),
@@ -223,16 +223,38 @@ fn mid_month_prospective_modification_splits_the_month() {
         changes: vec![LineChange::Amend { line: "L1".into(), price: Some(dec("13000.00")), ssp: None, end_date: None }],
     };
     let s = run(&c, &Performance::default(), &[m]);
+    // May is recognized on May 31, after the effective date: Jan-Apr stay at
+    // 1,000.00 and 13,000 - 4,000 = 9,000.00 goes over May-Dec.
+    let mut expected = vec![100_000; 4];
+    expected.extend([112_500; 8]);
+    assert_eq!(amounts(&s, 0), expected);
+    assert_eq!(rows(&s, 0)[4].0, "2026-05-01");
+    // What was recognized, and the total in force, before the effective date do not move.
+    assert_eq!(s.recognized_as_of(d("2026-05-15")).to_string(), "4000.00 USD");
+    assert_eq!(s.total_as_of(d("2026-05-15")).to_string(), "12000.00 USD");
+    assert_eq!(s.deferred_as_of(d("2026-05-15")).to_string(), "8000.00 USD");
+    assert_eq!(s.total_as_of(d("2026-05-16")).to_string(), "13000.00 USD");
+    assert_eq!(s.deferred_as_of(d("2026-05-16")).to_string(), "9000.00 USD");
+}
+
+#[test]
+fn modification_after_the_service_ended_never_backdates_revenue() {
+    let c = contract(
+        Currency::USD,
+        "2026-01-15",
+        "2027-01-14",
+        vec![subscription("L1", "12000.00", RatableBasis::Monthly)],
+    );
+    let m = Modification {
+        effective_on: d("2027-01-20"),
+        treatment: Treatment::Prospective,
+        changes: vec![LineChange::Amend { line: "L1".into(), price: Some(dec("12100.00")), ssp: None, end_date: None }],
+    };
+    let s = run(&c, &Performance::default(), &[m]);
     let r = rows(&s, 0);
-    // May 1-15 under the old terms: round(12,000 x (4 + 15/31) / 12) - 4,000 = 483.87.
-    assert_eq!(r[4], ("2026-05-01".into(), "2026-05-15".into(), 48_387, EntryKind::Recognition));
-    // 13,000 - 4,483.87 = 8,516.13 over May 16-31 (16/31) and seven full months.
-    assert_eq!(r[5].0, "2026-05-16");
-    let rest: i64 = r[5..].iter().map(|e| e.2).sum();
-    assert_eq!(rest, 851_613);
-    // May 16-31 weighs 16/31 of a month: 8,516.13 x 16 / 233 = 584.80.
-    assert_eq!(r[5].2, 58_480);
-    assert_eq!(s.total().to_string(), "13000.00 USD");
+    assert_eq!(r[12].2, 45_161);
+    assert_eq!(r[13], ("2027-01-20".into(), "2027-01-20".into(), 10_000, EntryKind::Remainder));
+    assert_eq!(s.recognized_as_of(d("2027-01-19")).to_string(), "12000.00 USD");
 }
 
 #[test]
