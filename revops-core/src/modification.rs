@@ -41,13 +41,19 @@ pub enum LineChange {
         /// The line id.
         line: String,
         /// The new fixed price for the line's whole term.
-        #[cfg_attr(feature = "serde", serde(default, with = "rust_decimal::serde::str_option"))]
+        #[cfg_attr(
+            feature = "serde",
+            serde(default, skip_serializing_if = "Option::is_none", with = "rust_decimal::serde::str_option")
+        )]
         price: Option<Decimal>,
         /// The new standalone selling price.
-        #[cfg_attr(feature = "serde", serde(default, with = "rust_decimal::serde::str_option"))]
+        #[cfg_attr(
+            feature = "serde",
+            serde(default, skip_serializing_if = "Option::is_none", with = "rust_decimal::serde::str_option")
+        )]
         ssp: Option<Decimal>,
         /// The new last day of service (an extension or a shortening).
-        #[cfg_attr(feature = "serde", serde(default))]
+        #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
         end_date: Option<NaiveDate>,
     },
     /// The line ends on the effective date: what was recognized before it is

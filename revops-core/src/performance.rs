@@ -43,7 +43,10 @@ pub struct TimeApproval {
     #[cfg_attr(feature = "serde", serde(with = "rust_decimal::serde::str"))]
     pub hours: Decimal,
     /// Hourly rate; the line's unit price when absent.
-    #[cfg_attr(feature = "serde", serde(default, with = "rust_decimal::serde::str_option"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none", with = "rust_decimal::serde::str_option")
+    )]
     pub rate: Option<Decimal>,
     /// The approval date.
     pub approved_on: NaiveDate,
@@ -60,7 +63,10 @@ pub struct UsageRecord {
     #[cfg_attr(feature = "serde", serde(with = "rust_decimal::serde::str"))]
     pub quantity: Decimal,
     /// Price per unit; the line's unit price when absent.
-    #[cfg_attr(feature = "serde", serde(default, with = "rust_decimal::serde::str_option"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none", with = "rust_decimal::serde::str_option")
+    )]
     pub unit_price: Option<Decimal>,
     /// The day the usage was incurred.
     pub incurred_on: NaiveDate,

@@ -157,7 +157,7 @@ pub struct Milestone {
     #[cfg_attr(feature = "serde", serde(with = "rust_decimal::serde::str"))]
     pub amount: Decimal,
     /// When the milestone is due (informational; revenue waits for acceptance).
-    #[cfg_attr(feature = "serde", serde(default))]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub due_on: Option<NaiveDate>,
 }
 
@@ -178,7 +178,10 @@ pub struct ContractLine {
     pub quantity: Decimal,
     /// Price per unit: the hourly rate of a T&M line, the unit price of a
     /// usage line.
-    #[cfg_attr(feature = "serde", serde(default, with = "rust_decimal::serde::str_option"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none", with = "rust_decimal::serde::str_option")
+    )]
     pub unit_price: Option<Decimal>,
     /// The fixed price of the line for its whole term, in the contract's
     /// currency. Zero for variable (T&M, usage) lines.
@@ -186,22 +189,28 @@ pub struct ContractLine {
     pub price: Decimal,
     /// Standalone selling price, the weight of SSP allocation; the price when
     /// absent.
-    #[cfg_attr(feature = "serde", serde(default, with = "rust_decimal::serde::str_option"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none", with = "rust_decimal::serde::str_option")
+    )]
     pub ssp: Option<Decimal>,
     /// When revenue is recognized.
     pub recognition: Recognition,
     /// First day of service when it differs from the contract's start.
-    #[cfg_attr(feature = "serde", serde(default))]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub start_date: Option<NaiveDate>,
     /// Last day of service when it differs from the contract's end.
-    #[cfg_attr(feature = "serde", serde(default))]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub end_date: Option<NaiveDate>,
     /// Milestones of a milestone line.
     #[cfg_attr(feature = "serde", serde(default))]
     pub milestones: Vec<Milestone>,
     /// A T&M line's not-to-exceed cap in hours: hours beyond it are neither
     /// billed nor recognized.
-    #[cfg_attr(feature = "serde", serde(default, with = "rust_decimal::serde::str_option"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none", with = "rust_decimal::serde::str_option")
+    )]
     pub not_to_exceed_hours: Option<Decimal>,
 }
 

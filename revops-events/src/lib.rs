@@ -1,15 +1,25 @@
 //! The revops event vocabulary, command validation and the event log.
 //!
-//! This crate is being built: it will hold the `Event` enum, the `Envelope`,
-//! the `EventLog` trait with its memory and file implementations, and the
-//! JSON Lines interchange form (see the project's DESIGN.md).
+//! Every revenue-operations fact is an [`Event`]; its JSON form is one
+//! object with a `"type"` tag and snake_case fields, amounts as strings.
 //!
 //! ```
-//! // The crate depends on revops-core for its values.
-//! let usd = revops_core::Currency::USD;
-//! assert_eq!(usd.minor_units(), 2);
+//! use revops_events::Event;
+//!
+//! let line = r#"{"type":"payment_received","payment":"P-1","customer":"ACME",
+//!   "amount":"1200.00","currency":"USD","received_on":"2026-02-03","method":"wire"}"#;
+//! let event: Event = serde_json::from_str(line)?;
+//! assert_eq!(event.type_name(), "payment_received");
+//! assert_eq!(event.business_date().to_string(), "2026-02-03");
+//! # Ok::<(), serde_json::Error>(())
 //! ```
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod error;
+pub mod event;
+pub mod ids;
+
+pub use error::Error;
+pub use event::Event;
 pub use revops_core;
