@@ -16,10 +16,18 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod envelope;
 mod error;
 pub mod event;
 pub mod ids;
+pub mod log;
+pub mod memory;
+pub mod stream;
 
+pub use envelope::{Envelope, ExpectedVersion, NewEvent, Seq};
 pub use error::Error;
 pub use event::Event;
+pub use log::EventLog;
+pub use memory::MemoryLog;
 pub use revops_core;
+pub use stream::StreamId;
