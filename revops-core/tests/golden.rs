@@ -62,7 +62,8 @@ struct Entry {
     amount: String,
 }
 
-/// Recognized and deferred as of a date, for the contract or one line.
+/// Recognized and deferred as of a date, for the contract or one line, and
+/// optionally (contract only) the total under the terms in force on the date.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct AsOf {
@@ -71,6 +72,10 @@ struct AsOf {
     line: Option<String>,
     recognized: String,
     deferred: String,
+    /// `RevenueSchedule::total_as_of`: modifications effective after `date`
+    /// left out.
+    #[serde(default)]
+    total: Option<String>,
 }
 
 fn golden_dir() -> PathBuf {
@@ -168,6 +173,16 @@ fn check(case: &Case) -> Result<Vec<String>, String> {
                 text(deferred),
                 a.deferred
             ));
+        }
+        match (&a.total, &a.line) {
+            (None, _) => {}
+            (Some(_), Some(_)) => problems.push(format!("{scope} as of {}: `total` is for the contract only", a.date)),
+            (Some(total), None) => {
+                let actual = text(s.total_as_of(a.date));
+                if actual != *total {
+                    problems.push(format!("contract total as of {}: got {actual}, expected {total}", a.date));
+                }
+            }
         }
     }
     Ok(problems)

@@ -71,7 +71,7 @@ fn repeats_are_no_ops_and_conflicting_repeats_are_errors() {
     // A retried append repeats everything: the original position, nothing new,
     // even though the stream has moved on since.
     log.append(&s, ExpectedVersion::Any, &[applied("P-3", "INV-1", "99.00")], at()).unwrap();
-    let again = log.append(&s, ExpectedVersion::NoStream, &[pay.clone()], at()).unwrap();
+    let again = log.append(&s, ExpectedVersion::NoStream, std::slice::from_ref(&pay), at()).unwrap();
     assert_eq!(again, first);
     assert_eq!(log.len(), 2);
 
@@ -99,7 +99,7 @@ fn batch_rules() {
     assert_eq!(log.append(&s, ExpectedVersion::Any, &[], at()), Err(Error::EmptyBatch));
     let pay = payment("P-5", "1.00");
     assert_eq!(
-        log.append(&s, ExpectedVersion::Any, &[pay.clone()], at()),
+        log.append(&s, ExpectedVersion::Any, std::slice::from_ref(&pay), at()),
         Err(Error::WrongStream { expected: s, found: pay.event.stream() })
     );
     let twice = [pay.clone(), pay.clone()];

@@ -157,16 +157,19 @@ pub struct RefEntry {
     pub amount: Decimal,
 }
 
+/// The first day of the calendar month that contains `date`.
+pub fn first_of_month(date: NaiveDate) -> NaiveDate {
+    date.with_day(1).unwrap()
+}
+
 /// The first day of the month after the one containing `date`.
 fn next_month_start(date: NaiveDate) -> NaiveDate {
-    let first = date.with_day(1).unwrap();
-    first.checked_add_months(Months::new(1)).unwrap()
+    first_of_month(date).checked_add_months(Months::new(1)).unwrap()
 }
 
 /// Days in the calendar month that contains `date`, counted with chrono.
 pub fn days_in_month_of(date: NaiveDate) -> i64 {
-    let first = date.with_day(1).unwrap();
-    (next_month_start(date) - first).num_days()
+    (next_month_start(date) - first_of_month(date)).num_days()
 }
 
 /// Days from `start` to `end` inclusive.
@@ -175,22 +178,14 @@ pub fn days_inclusive(start: NaiveDate, end: NaiveDate) -> i64 {
 }
 
 /// The periods of a ratable schedule over `start ..= end`: one per calendar
-/// month, cut to the range; the month that contains `cut` (when `cut` is
-/// inside the range and not the first day of its period) is split into
-/// `[.., cut − 1]` and `[cut, ..]`.
-pub fn ref_periods(start: NaiveDate, end: NaiveDate, cut: Option<NaiveDate>) -> Vec<(NaiveDate, NaiveDate)> {
+/// month, cut to the range.
+pub fn ref_periods(start: NaiveDate, end: NaiveDate) -> Vec<(NaiveDate, NaiveDate)> {
     let mut periods = Vec::new();
     let mut from = start;
     while from <= end {
         let month_end = next_month_start(from).pred_opt().unwrap();
         let to = month_end.min(end);
-        match cut {
-            Some(c) if from < c && c <= to => {
-                periods.push((from, c.pred_opt().unwrap()));
-                periods.push((c, to));
-            }
-            _ => periods.push((from, to)),
-        }
+        periods.push((from, to));
         from = to.succ_opt().unwrap();
     }
     periods
@@ -228,20 +223,7 @@ pub fn ref_ratable(
     basis: RatableBasis,
     rule: SpreadRule,
 ) -> Vec<RefEntry> {
-    ref_ratable_cut(total, minor_units, start, end, basis, rule, None)
-}
-
-/// [`ref_ratable`] with the month containing `cut` split at `cut`.
-pub fn ref_ratable_cut(
-    total: Decimal,
-    minor_units: u32,
-    start: NaiveDate,
-    end: NaiveDate,
-    basis: RatableBasis,
-    rule: SpreadRule,
-    cut: Option<NaiveDate>,
-) -> Vec<RefEntry> {
-    let periods = ref_periods(start, end, cut);
+    let periods = ref_periods(start, end);
     let weights = ref_weights(&periods, basis);
     let amounts = ref_spread(total, minor_units, &weights, rule);
     periods.into_iter().zip(amounts).map(|((start, end), amount)| RefEntry { start, end, amount }).collect()
