@@ -63,6 +63,12 @@ pub enum Error {
         /// The limit.
         limit: usize,
     },
+    // -- file log errors: variants of the file log go here --
+
+    // -- command errors: variants of command validation go here --
+
+    // -- import and export errors: variants of JSON Lines go here --
+
     /// A value or calculation error from revops-core.
     #[error(transparent)]
     Core(#[from] revops_core::Error),

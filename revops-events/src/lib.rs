@@ -19,7 +19,10 @@
 pub mod envelope;
 mod error;
 pub mod event;
+pub mod file_log;
 pub mod ids;
+pub mod jsonl;
+pub mod ledger;
 pub mod log;
 pub mod memory;
 pub mod stream;

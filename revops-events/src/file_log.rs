@@ -1,0 +1,1 @@
+//! `FileLog`: the embedded, durable event log (being built).

@@ -1,0 +1,1 @@
+//! Commands: validation against current state, then events (being built).
