@@ -118,8 +118,13 @@ impl Recognizer {
         } else {
             self.modified(contract, performance, modifications, out)
         };
-        if result.is_err() {
-            out.clear(contract.currency);
+        match result {
+            // Line ids are overwritten in place; drop the ones past this contract.
+            Ok(()) => out.line_ids.truncate(out.line_totals.len()),
+            Err(_) => {
+                out.clear(contract.currency);
+                out.line_ids.clear();
+            }
         }
         result
     }
@@ -297,10 +302,18 @@ impl Recognizer {
     }
 }
 
+/// Sets the id of the next line (the one whose total is pushed next),
+/// reusing the String the previous contract left there: no allocation per
+/// contract once the buffers are warm.
 fn push_line_id(out: &mut RevenueSchedule, id: &str) {
-    // Reuse the String left in the spare capacity when there is one.
-    out.line_ids.push(String::new());
-    out.line_ids.last_mut().expect("just pushed").push_str(id);
+    let index = out.line_totals.len();
+    match out.line_ids.get_mut(index) {
+        Some(slot) => {
+            slot.clear();
+            slot.push_str(id);
+        }
+        None => out.line_ids.push(id.to_owned()),
+    }
 }
 
 fn point(line: u32, on: NaiveDate, amount: i64, kind: EntryKind) -> ScheduleLine {

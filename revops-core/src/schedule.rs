@@ -73,9 +73,10 @@ impl RevenueSchedule {
         }
     }
 
+    /// Empties the schedule for refilling. Line ids are kept for reuse: the
+    /// recognizer overwrites and truncates them.
     pub(crate) fn clear(&mut self, currency: Currency) {
         self.currency = currency;
-        self.line_ids.clear();
         self.line_totals.clear();
         self.total_changes.clear();
         self.entries.clear();
