@@ -227,7 +227,6 @@ impl Emitter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rounding::RoundingMode;
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
