@@ -7,6 +7,14 @@
 //! - [`rounding`]: the only places money is rounded ([`rounding::allocate`],
 //!   [`rounding::spread`], [`rounding::extend`]); parts always sum to the whole.
 //! - [`calendar`]: months, inclusive date ranges, end-of-month-safe arithmetic.
+//! - [`terms`]: a contract's lines, billing frequency, payment terms and
+//!   recognition methods; [`performance`] and [`modification`]: what happened
+//!   under it since.
+//! - [`recognition`]: revenue schedules for every method, SSP allocation and
+//!   modifications, into a [`schedule::RevenueSchedule`]; [`ratable`] is the
+//!   hot loop.
+//! - [`billing`]: invoice dates, periods and amounts.
+//! - [`commission`] and [`credit`]: commission tiers and the credit policy.
 //!
 //! ```
 //! use revops_core::{rounding::{allocate, spread, SpreadRule}, Currency, Money};
