@@ -20,7 +20,7 @@ use revops_core::schedule::{EntryKind, RevenueSchedule, ScheduleLine};
 use revops_core::terms::*;
 use revops_core::{Currency, Decimal, Error, Money, NaiveDate, MAX_MINOR_UNITS};
 
-use reference::{ref_allocate, ref_ratable, ref_ratable_cut, ref_spread, RefEntry};
+use reference::{first_of_month, ref_allocate, ref_ratable, ref_spread, RefEntry};
 
 // ---------------------------------------------------------------- strategies
 
@@ -616,22 +616,136 @@ proptest! {
 }
 
 // ------------------------------------------------------------ modifications
+//
+// A modification effective E never changes what was recognized before E: a
+// month is recognized on its last day (or the service end), so every entry
+// that ends before E is settled under the old terms; the new terms take the
+// month that contains E whole.
+
+/// (start, end, amount, kind) rows, as [`rows`] gives them.
+type Row = (NaiveDate, NaiveDate, Decimal, EntryKind);
+
+/// The reference entries a prospective (`due` is `None`) or cumulative
+/// catch-up (`due` is what the new terms, from the start, recognize before
+/// `effective`) modification adds to a ratable line of `start ..= end` whose
+/// settled entries sum to `settled` and whose new total is `new_amount`:
+/// the catch-up `due − settled` on E when it is not zero, then what is left
+/// of `new_amount` spread over the first of E's month (or `start`, if later)
+/// to `end`, or, when the service ended before E, one remainder on E.
+#[allow(clippy::too_many_arguments)]
+fn ref_added(
+    new_amount: Decimal,
+    settled: Decimal,
+    due: Option<Decimal>,
+    places: u32,
+    (start, end): (NaiveDate, NaiveDate),
+    basis: RatableBasis,
+    rule: SpreadRule,
+    effective: NaiveDate,
+) -> Vec<Row> {
+    let mut added = Vec::new();
+    let before = match due {
+        Some(due) => {
+            if due != settled {
+                added.push((effective, effective, due - settled, EntryKind::CatchUp));
+            }
+            due
+        }
+        None => settled,
+    };
+    let remaining = new_amount - before;
+    if end >= effective {
+        let rest = ref_ratable(remaining, places, start.max(first_of_month(effective)), end, basis, rule);
+        added.extend(ref_rows(&rest, EntryKind::Recognition));
+    } else if !remaining.is_zero() {
+        added.push((effective, effective, remaining, EntryKind::Remainder));
+    }
+    added
+}
+
+/// The sum of the reference entries that end before `effective`.
+fn ref_before(entries: &[RefEntry], effective: NaiveDate) -> Decimal {
+    entries.iter().filter(|e| e.end < effective).map(|e| e.amount).sum()
+}
+
+/// Checks what holds for any prospective or catch-up modification `s` of
+/// `unmodified` effective `effective` (total `new_total`), against the
+/// schedule `fresh` that has the new terms from the start:
+///
+/// - every entry that ends before E is the unmodified schedule's, in the same
+///   order, and recognized, total and deferred as of E − 1 day are unchanged;
+/// - no entry the modification adds ends before E;
+/// - the total is the new one from E on, and everything is recognized once
+///   the service is over and E has passed;
+/// - catch-up only: recognized as of E, less the new plan's own recognition
+///   entries that end on E, is exactly what `fresh` recognizes as of E − 1.
+fn check_modified(
+    s: &RevenueSchedule,
+    unmodified: &RevenueSchedule,
+    fresh: &RevenueSchedule,
+    treatment: Treatment,
+    effective: NaiveDate,
+    new_total: Money,
+    end: NaiveDate,
+) -> Result<(), TestCaseError> {
+    let currency = s.currency();
+    let day_before = effective.pred_opt().unwrap();
+    let before = |e: &&ScheduleLine| e.period_end < effective;
+    let kept: Vec<&ScheduleLine> = s.entries().iter().filter(before).collect();
+    let settled: Vec<&ScheduleLine> = unmodified.entries().iter().filter(before).collect();
+    prop_assert_eq!(&kept, &settled, "{:?}: entries before {} changed", treatment, effective);
+    for e in s.entries().iter().filter(|e| !settled.contains(e)) {
+        prop_assert!(e.period_end >= effective, "{:?} added {:?}, which ends before {}", treatment, e, effective);
+    }
+    prop_assert_eq!(s.recognized_as_of(day_before), unmodified.recognized_as_of(day_before), "{:?}", treatment);
+    prop_assert_eq!(s.total_as_of(day_before), unmodified.total(), "{:?}", treatment);
+    prop_assert_eq!(s.deferred_as_of(day_before), unmodified.deferred_as_of(day_before), "{:?}", treatment);
+
+    prop_assert_eq!(s.total(), new_total, "{:?}", treatment);
+    prop_assert_eq!(s.total_as_of(effective), new_total, "{:?}", treatment);
+    prop_assert_eq!(
+        s.deferred_as_of(effective),
+        new_total.checked_sub(s.recognized_as_of(effective)).unwrap(),
+        "{:?}",
+        treatment
+    );
+    prop_assert_eq!(Money::from_minor(sum_minor(s.entries()), currency), new_total, "{:?}", treatment);
+    let over = end.max(effective);
+    prop_assert_eq!(s.recognized_as_of(over), new_total, "{:?}", treatment);
+    prop_assert!(s.deferred_as_of(over).is_zero(), "{:?}", treatment);
+
+    if treatment == Treatment::CumulativeCatchUp {
+        let new_plan_on_effective: i64 =
+            sum_minor(s.entries().iter().filter(|e| e.kind == EntryKind::Recognition && e.period_end == effective));
+        let recognized = s.recognized_as_of(effective).checked_sub(money(new_plan_on_effective, currency)).unwrap();
+        prop_assert_eq!(recognized, fresh.recognized_as_of(day_before));
+    }
+    Ok(())
+}
 
 /// Currency, old price, new price, start, end, basis, effective date, mode.
 type ModificationCase = (Currency, i64, i64, NaiveDate, NaiveDate, RatableBasis, NaiveDate, RoundingMode);
 
+/// An effective date from 10 days before `start` to 10 days after `end`:
+/// any day, the first of a month inside the term (E's month starts on E) or
+/// the last day of one, or the service end (the new terms' first entry ends
+/// on E).
+fn effective_date(start: NaiveDate, end: NaiveDate) -> impl Strategy<Value = NaiveDate> {
+    let term_days = (end - start).num_days();
+    let in_term = move || (0..=term_days).prop_map(move |n| plus_days(start, n));
+    prop_oneof![
+        3 => (-10..=term_days + 10).prop_map(move |n| plus_days(start, n)),
+        1 => in_term().prop_map(move |d| first_of_month(d).max(start)),
+        1 => in_term().prop_map(move |d| {
+            let last = first_of_month(d).checked_add_months(Months::new(1)).unwrap().pred_opt().unwrap();
+            last.min(end)
+        }),
+    ]
+}
+
 fn modification_case() -> impl Strategy<Value = ModificationCase> {
     service_period().prop_flat_map(|(start, end)| {
-        let term_days = (end - start).num_days();
-        let effective = prop_oneof![
-            3 => (-10..=term_days + 10).prop_map(move |n| plus_days(start, n)),
-            // The first of a month inside the term, where the cut splits nothing.
-            1 => (0..=term_days).prop_map(move |n| {
-                let d = plus_days(start, n);
-                d.with_day(1).unwrap().max(start)
-            }),
-        ];
-        (currency(), price(), price(), Just(start), Just(end), basis(), effective, mode())
+        (currency(), price(), price(), Just(start), Just(end), basis(), effective_date(start, end), mode())
     })
 }
 
@@ -646,86 +760,40 @@ fn amend(effective_on: NaiveDate, treatment: Treatment, price: Decimal) -> Modif
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(192))]
 
+    /// A price amendment of a one-line ratable contract, prospective or
+    /// cumulative catch-up, against the reference: the entries before E are
+    /// the old terms', the rest is the catch-up (if any) and the remaining
+    /// amount spread over E's month to the end.
     #[test]
-    fn prospective_and_catch_up_modifications_end_at_the_new_price(
+    fn modifications_keep_what_ended_before_the_effective_date_and_end_at_the_new_price(
         (currency, old_price, new_price, start, end, basis, effective, mode) in modification_case(),
     ) {
         let places = currency.minor_units();
         let rule = SpreadRule::Cumulative(mode);
         let c = one_line_ratable(currency, start, end, old_price, basis);
         let unmodified = schedule(&c, &Performance::default(), &[], settings(rule)).unwrap();
+        let fresh = one_line_ratable(currency, start, end, new_price, basis);
+        let fresh = schedule(&fresh, &Performance::default(), &[], settings(rule)).unwrap();
         let new_total = money(new_price, currency);
-        let rest_start = start.max(effective);
 
-        // What the old terms recognized before the effective date, with the
-        // month that contains it split there.
-        let old_cut = ref_ratable_cut(amount(old_price, currency), places, start, end, basis, rule, Some(effective));
-        let settled: Vec<RefEntry> = old_cut.into_iter().filter(|e| e.end < effective).collect();
-        let settled_sum: Decimal = settled.iter().map(|e| e.amount).sum();
-        // What the new terms, from scratch, recognize before the effective date.
-        let fresh_cut = ref_ratable_cut(new_total.amount, places, start, end, basis, rule, Some(effective));
-        let due: Decimal = fresh_cut.iter().filter(|e| e.end < effective).map(|e| e.amount).sum();
+        // Reference: what the old terms recognized before E, and what the new
+        // ones, from the start, would have.
+        let old_ref = ref_ratable(amount(old_price, currency), places, start, end, basis, rule);
+        let settled = ref_before(&old_ref, effective);
+        let due = ref_before(&ref_ratable(new_total.amount, places, start, end, basis, rule), effective);
 
         for treatment in [Treatment::Prospective, Treatment::CumulativeCatchUp] {
             let m = amend(effective, treatment, new_total.amount);
             let s = schedule(&c, &Performance::default(), &[m], settings(rule)).unwrap();
-            prop_assert_eq!(s.total(), new_total, "{:?}", treatment);
-            prop_assert_eq!(sum_minor(s.entries()), new_price, "{:?}", treatment);
-            prop_assert_eq!(s.recognized_as_of(end.max(effective)), new_total, "{:?}", treatment);
+            prop_assert_eq!(s.line_total(0), new_total, "{:?}", treatment);
+            check_modified(&s, &unmodified, &fresh, treatment, effective, new_total, end)?;
 
-            // Before the effective date: the unmodified schedule, cut there.
-            let before: Vec<&ScheduleLine> = s.entries().iter().filter(|e| e.period_end < effective).collect();
-            prop_assert_eq!(rows(before.iter().copied(), currency), ref_rows(&settled, EntryKind::Recognition));
-            let month_of_effective = effective.with_day(1).unwrap();
-            let whole_months_before = |e: &&ScheduleLine| e.period_end < month_of_effective;
-            prop_assert_eq!(
-                rows(s.entries().iter().filter(whole_months_before), currency),
-                rows(unmodified.entries().iter().filter(whole_months_before), currency)
-            );
-
-            // From the effective date on.
-            let after = rows(s.entries().iter().filter(|e| e.period_end >= effective), currency);
-            let mut expected = Vec::new();
-            let recognized_before = match treatment {
-                Treatment::Prospective => settled_sum,
-                _ => {
-                    if due != settled_sum {
-                        expected.push((effective, effective, due - settled_sum, EntryKind::CatchUp));
-                    }
-                    due
-                }
-            };
-            let remaining = new_total.amount - recognized_before;
-            if effective <= end {
-                let rest = ref_ratable(remaining, places, rest_start, end, basis, rule);
-                expected.extend(ref_rows(&rest, EntryKind::Recognition));
-            } else if !remaining.is_zero() {
-                expected.push((effective, effective, remaining, EntryKind::Remainder));
-            }
-            prop_assert_eq!(&after, &expected, "{:?} effective {}", treatment, effective);
-
-            if treatment == Treatment::CumulativeCatchUp {
-                // Recognized through the effective date (without the new plan's
-                // own entries that end on it) is what the new terms recognize
-                // from scratch through the day before: exactly.
-                let new_plan_on_effective: Decimal = s
-                    .entries()
-                    .iter()
-                    .filter(|e| e.kind == EntryKind::Recognition)
-                    .filter(|e| e.period_start >= effective && e.period_end <= effective)
-                    .map(|e| amount(e.amount_minor, currency))
-                    .sum();
-                let through = s.recognized_as_of(effective).amount - new_plan_on_effective;
-                prop_assert_eq!(through, due);
-                // Where the effective date is the first of a month the cut
-                // splits nothing, and that figure is the fresh schedule's own
-                // recognized_as_of(effective − 1 day).
-                if effective.day() == 1 && start < effective && effective <= end {
-                    let fresh = one_line_ratable(currency, start, end, new_price, basis);
-                    let fresh = schedule(&fresh, &Performance::default(), &[], settings(rule)).unwrap();
-                    prop_assert_eq!(through, fresh.recognized_as_of(effective.pred_opt().unwrap()).amount);
-                }
-            }
+            let kept: Vec<RefEntry> = old_ref.iter().filter(|e| e.end < effective).cloned().collect();
+            let kept = ref_rows(&kept, EntryKind::Recognition);
+            let due = (treatment == Treatment::CumulativeCatchUp).then_some(due);
+            let added = ref_added(new_total.amount, settled, due, places, (start, end), basis, rule, effective);
+            let expected: Vec<Row> = kept.into_iter().chain(added).collect();
+            prop_assert_eq!(rows(s.entries(), currency), expected, "{:?} effective {}", treatment, effective);
         }
     }
 }
@@ -736,52 +804,67 @@ type BundleModificationCase =
 
 fn bundle_modification_case() -> impl Strategy<Value = BundleModificationCase> {
     service_period().prop_flat_map(|(start, end)| {
-        let term_days = (end - start).num_days();
         let ssp = (1i64..=10_000_000, 0u32..=2).prop_map(|(m, s)| Decimal::new(m, s));
         let lines = vec((price(), ssp, basis()), 2..=4);
-        let effective = (-10..=term_days + 10).prop_map(move |n| plus_days(start, n));
-        (currency(), Just(start), Just(end), lines, price(), effective, mode())
+        (currency(), Just(start), Just(end), lines, price(), effective_date(start, end), mode())
     })
+}
+
+fn ratable_bundle(
+    currency: Currency,
+    start: NaiveDate,
+    end: NaiveDate,
+    specs: &[(i64, Decimal, RatableBasis)],
+) -> Contract {
+    let lines = specs
+        .iter()
+        .enumerate()
+        .map(|(i, (price, ssp, basis))| {
+            let recognition = Recognition::Ratable { basis: *basis };
+            let mut l = line(&format!("L{}", i + 1), LineKind::Subscription, recognition, amount(*price, currency));
+            l.ssp = Some(*ssp);
+            l
+        })
+        .collect();
+    contract(currency, start, end, lines)
 }
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(128))]
 
-    /// A prospective amendment of one line of a bundle leaves the other lines'
-    /// schedules alone and adds the price change to the amended line; a
-    /// cumulative catch-up allocates the new transaction price again by SSP.
+    /// A prospective amendment of L1 of a bundle re-plans L1 alone: its total
+    /// moves by the price change, the other lines' schedules stay. A
+    /// cumulative catch-up allocates the new transaction price again by SSP
+    /// and re-plans every line. Either way what ended before E stays.
     #[test]
     fn bundle_modifications_reach_the_new_transaction_price(
         (currency, start, end, specs, new_price, effective, mode) in bundle_modification_case(),
     ) {
         let places = currency.minor_units();
         let rule = SpreadRule::Cumulative(mode);
-        let lines: Vec<ContractLine> = specs
-            .iter()
-            .enumerate()
-            .map(|(i, (price, ssp, basis))| {
-                let mut l = line(
-                    &format!("L{}", i + 1),
-                    LineKind::Subscription,
-                    Recognition::Ratable { basis: *basis },
-                    amount(*price, currency),
-                );
-                l.ssp = Some(*ssp);
-                l
-            })
-            .collect();
-        let c = contract(currency, start, end, lines);
+        let c = ratable_bundle(currency, start, end, &specs);
         let unmodified = schedule(&c, &Performance::default(), &[], settings(rule)).unwrap();
+        let mut new_specs = specs.clone();
+        new_specs[0].0 = new_price;
+        let fresh = ratable_bundle(currency, start, end, &new_specs);
+        let fresh = schedule(&fresh, &Performance::default(), &[], settings(rule)).unwrap();
         let old_tp: i64 = specs.iter().map(|s| s.0).sum();
         let new_tp = old_tp - specs[0].0 + new_price;
+        let new_total = money(new_tp, currency);
         let ssps: Vec<Decimal> = specs.iter().map(|s| s.1).collect();
+        let old_allocated = ref_allocate(amount(old_tp, currency), places, &ssps);
+        let new_allocated = ref_allocate(new_total.amount, places, &ssps);
+        let ref_line = |total: Decimal, i: usize| ref_ratable(total, places, start, end, specs[i].2, rule);
 
         let prospective = amend(effective, Treatment::Prospective, amount(new_price, currency));
         let s = schedule(&c, &Performance::default(), &[prospective], settings(rule)).unwrap();
-        prop_assert_eq!(s.total(), money(new_tp, currency));
-        prop_assert_eq!(sum_minor(s.entries()), new_tp);
-        let delta = amount(new_price - specs[0].0, currency);
-        prop_assert_eq!(s.line_total(0).amount, unmodified.line_total(0).amount + delta);
+        check_modified(&s, &unmodified, &fresh, Treatment::Prospective, effective, new_total, end)?;
+        let l1_total = old_allocated[0] + amount(new_price - specs[0].0, currency);
+        prop_assert_eq!(s.line_total(0).amount, l1_total);
+        let settled = ref_before(&ref_line(old_allocated[0], 0), effective);
+        let added = ref_added(l1_total, settled, None, places, (start, end), specs[0].2, rule, effective);
+        let added_l1: Vec<&ScheduleLine> = s.line_entries(0).filter(|e| e.period_end >= effective).collect();
+        prop_assert_eq!(rows(added_l1, currency), added, "prospective L1");
         for i in 1..specs.len() {
             prop_assert_eq!(
                 rows(s.line_entries(i), currency),
@@ -792,13 +875,24 @@ proptest! {
 
         let catch_up = amend(effective, Treatment::CumulativeCatchUp, amount(new_price, currency));
         let s = schedule(&c, &Performance::default(), &[catch_up], settings(rule)).unwrap();
-        prop_assert_eq!(s.total(), money(new_tp, currency));
-        prop_assert_eq!(sum_minor(s.entries()), new_tp);
-        let expected = ref_allocate(amount(new_tp, currency), places, &ssps);
-        for (i, allocated) in expected.iter().enumerate() {
+        check_modified(&s, &unmodified, &fresh, Treatment::CumulativeCatchUp, effective, new_total, end)?;
+        for (i, allocated) in new_allocated.iter().enumerate() {
             prop_assert_eq!(s.line_total(i).amount, *allocated, "L{}", i + 1);
             let line_sum: i64 = sum_minor(s.line_entries(i));
             prop_assert_eq!(amount(line_sum, currency), *allocated, "entries of L{}", i + 1);
+            // A line other than L1 whose allocation did not change is left
+            // alone; the others get the catch-up and the re-spread remainder.
+            let line_entries: Vec<&ScheduleLine> = s.line_entries(i).collect();
+            if i > 0 && *allocated == old_allocated[i] {
+                let unchanged: Vec<&ScheduleLine> = unmodified.line_entries(i).collect();
+                prop_assert_eq!(&line_entries, &unchanged, "L{} with an unchanged allocation", i + 1);
+                continue;
+            }
+            let settled = ref_before(&ref_line(old_allocated[i], i), effective);
+            let due = ref_before(&ref_line(*allocated, i), effective);
+            let added = ref_added(*allocated, settled, Some(due), places, (start, end), specs[i].2, rule, effective);
+            let added_i: Vec<&ScheduleLine> = line_entries.into_iter().filter(|e| e.period_end >= effective).collect();
+            prop_assert_eq!(rows(added_i, currency), added, "catch-up L{}", i + 1);
         }
     }
 }
