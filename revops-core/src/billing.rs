@@ -17,21 +17,22 @@
 //!
 //! # Billing periods
 //!
-//! Periods are anchored on the line's service start (its anniversary), not
-//! on calendar months: period k runs from `start + k × n months` to the day
+//! Periods are anchored on the contract's start (its anniversary), not on
+//! calendar months: period k runs from `start + k × n months` to the day
 //! before period k + 1 starts, with n = 1, 3 or 12. Each start is computed
-//! from the service start, never from the previous period, so month-end
-//! clamping does not accumulate: a service from Jan 31 gives periods starting
+//! from the contract start, never from the previous period, so month-end
+//! clamping does not accumulate: a contract from Jan 31 gives periods starting
 //! Jan 31, Feb 28, Mar 31, Apr 30 ([`add_months`] clamps to the end of the
-//! target month). The last period is cut at the service end.
+//! target month). Every line is billed on the contract's cycle, so a bundle
+//! gets one invoice per period.
 //!
-//! Because periods start on the service start, only a period cut by the
-//! service end can be short. A full period weighs a common unit U whatever
-//! its length (a 28-day February bills the same as a 31-day March, as a
-//! monthly invoice does); a short period weighs `days covered × U / days of
-//! the full period`, the full period being the one the cut period would have
-//! been, with days counted half-open. U is the least common multiple of the
-//! full lengths of the short periods, so every weight is an exact integer and
+//! A line whose service starts or ends mid-period (a line added later, a
+//! contract that ends before an anniversary) is prorated by days. A full
+//! period weighs a common unit U whatever its length (a 28-day February bills
+//! the same as a 31-day March, as a monthly invoice does); a cut period weighs
+//! `days covered × U / days of the full period`, days counted half-open. U is
+//! the least common multiple of the full lengths of the cut periods, so every
+//! weight is an exact integer and
 //! [`spread_minor`] splits the price with no fraction anywhere.
 //!
 //! ```
@@ -235,7 +236,15 @@ pub fn billing_schedule(
             Recognition::Ratable { .. } | Recognition::PointInTime => {
                 let price = Money::new(line.price, currency).to_minor()?;
                 match period_months(contract.billing_frequency) {
-                    Some(months) => periodic_charges(index, price, range, months, settings.spread, &mut charges)?,
+                    Some(months) => periodic_charges(
+                        index,
+                        price,
+                        contract.start_date,
+                        range,
+                        months,
+                        settings.spread,
+                        &mut charges,
+                    )?,
                     None => charges.push(Charge {
                         invoice_date: range.start(),
                         period_start: range.start(),
@@ -297,43 +306,47 @@ struct Period {
     full: u64,
 }
 
-/// How many billing periods of `step` months `range` has: the k >= 0 with
-/// `start + k × step months <= end`.
-fn period_count(range: DateRange, step: i32) -> Result<usize, Error> {
-    let (start, end) = (range.start(), range.end());
-    let span = (end.year() - start.year()) * 12 + end.month() as i32 - start.month() as i32;
-    // `start + span months` lands in the end's month; past the end when the
-    // start's day is later in the month than the end's.
-    let last = if add_months(start, span)? <= end { span } else { span - 1 };
-    usize::try_from(last / step + 1).map_err(|_| Error::DateOutOfRange)
+/// The index k of the billing period that contains `date`: the k with
+/// `anchor + k × step months <= date < anchor + (k + 1) × step months`
+/// (`date >= anchor`).
+fn period_index(anchor: NaiveDate, date: NaiveDate, step: i32) -> Result<i32, Error> {
+    let span = (date.year() - anchor.year()) * 12 + date.month() as i32 - anchor.month() as i32;
+    // `anchor + span months` lands in the date's month; past the date when the
+    // anchor's day is later in the month than the date's.
+    let whole = if add_months(anchor, span)? <= date { span } else { span - 1 };
+    Ok(whole.max(0) / step)
 }
 
-/// The anniversary billing periods of `range`, `months` long.
-fn periods(range: DateRange, months: u32) -> Result<Vec<Period>, Error> {
+/// The billing periods, `months` long and anchored on `anchor` (the
+/// contract's start), that `range` (a line's service) touches, each cut to
+/// `range`.
+fn periods(anchor: NaiveDate, range: DateRange, months: u32) -> Result<Vec<Period>, Error> {
     let (start, end) = (range.start(), range.end());
     let step = i32::try_from(months).map_err(|_| Error::DateOutOfRange)?;
-    let count = period_count(range, step)?;
+    let first = period_index(anchor, start.max(anchor), step)?;
+    let last = period_index(anchor, end.max(anchor), step)?;
+    let count = usize::try_from(last - first + 1).map_err(|_| Error::DateOutOfRange)?;
     if count > MAX_PARTS {
         return Err(Error::TooManyParts { count, limit: MAX_PARTS });
     }
     let mut out = Vec::with_capacity(count);
-    let mut period_start = start;
-    for k in 1..=count as i32 {
-        // From the service start each time: stepping from the previous period
-        // would keep a clamp (Jan 31 -> Feb 28 -> Mar 28) for good.
-        let next = add_months(start, step * k)?;
+    for k in first..=last {
+        // From the anchor each time: stepping from the previous period would
+        // keep a clamp (Jan 31 -> Feb 28 -> Mar 28) for good.
+        let period_start = add_months(anchor, step * k)?;
+        let next = add_months(anchor, step * (k + 1))?;
         let full_end = next.pred_opt().ok_or(Error::DateOutOfRange)?;
+        let (cut_start, cut_end) = (period_start.max(start), full_end.min(end));
         out.push(Period {
-            start: period_start,
-            end: full_end.min(end),
-            covered: days_between(period_start, full_end.min(end)) + 1,
+            start: cut_start,
+            end: cut_end,
+            covered: days_between(cut_start, cut_end) + 1,
             full: days_between(period_start, next),
         });
-        period_start = next;
     }
     assert!(
-        out.last().is_some_and(|p| p.end == end) && period_start > end,
-        "billing periods must end on the service end"
+        out.first().is_some_and(|p| p.start == start) && out.last().is_some_and(|p| p.end == end),
+        "billing periods must cover the service period"
     );
     Ok(out)
 }
@@ -374,12 +387,13 @@ fn weights(periods: &[Period]) -> Result<Vec<u64>, Error> {
 fn periodic_charges(
     line: usize,
     price_minor: i64,
+    anchor: NaiveDate,
     range: DateRange,
     months: u32,
     rule: SpreadRule,
     out: &mut Vec<Charge>,
 ) -> Result<(), Error> {
-    let periods = periods(range, months)?;
+    let periods = periods(anchor, range, months)?;
     let weights = weights(&periods)?;
     let mut amounts = vec![0i64; periods.len()];
     spread_minor(price_minor, &weights, rule, &mut amounts)?;

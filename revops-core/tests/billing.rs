@@ -653,3 +653,30 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn line_starting_mid_period_is_prorated_on_the_contract_cycle() {
+    let mut late = subscription("ADDON", "1000.00");
+    late.start_date = Some(d("2026-03-15"));
+    let c = contract(
+        Currency::USD,
+        "2026-01-01",
+        "2026-12-31",
+        BillingFrequency::Quarterly,
+        vec![subscription("SUB", "12000.00"), late],
+    );
+    let s = bill(&c, &Performance::default());
+    // Q1 runs Jan 1 - Mar 31 (90 days); ADDON covers Mar 15-31, 17 of them.
+    // Weights 17, 90, 90, 90 (287): 1,000 x 17/287 = 59.23, then cumulative
+    // 372.82, 686.41, 1,000.00.
+    assert_eq!(
+        summary(&s),
+        [
+            "2026-01-01 2026-01-01..2026-03-31 3000.00 USD",
+            "2026-03-15 2026-03-15..2026-03-31 59.23 USD",
+            "2026-04-01 2026-04-01..2026-06-30 3313.59 USD",
+            "2026-07-01 2026-07-01..2026-09-30 3313.59 USD",
+            "2026-10-01 2026-10-01..2026-12-31 3313.59 USD",
+        ]
+    );
+}
