@@ -83,7 +83,7 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
 use crate::calendar::{add_months, DateRange, YearMonth};
-use crate::performance::Performance;
+use crate::performance::{by_month, Performance};
 use crate::rounding::{allocate, spread_minor, RoundingMode, SpreadRule, MAX_PARTS, MAX_TOTAL_UNITS};
 use crate::terms::{BillingFrequency, Contract, ContractLine, Recognition};
 use crate::{Currency, Error, Money, MAX_MINOR_UNITS};
@@ -230,6 +230,7 @@ pub fn billing_schedule(
     performance.validate(&contract.lines)?;
     let currency = contract.currency;
     let mut charges = Vec::new();
+    let mut priced = Vec::new();
     for (index, line) in contract.lines.iter().enumerate() {
         let range = contract.service_period(line)?;
         match line.recognition {
@@ -256,12 +257,12 @@ pub fn billing_schedule(
             }
             Recognition::Milestone => milestone_charges(index, line, currency, performance, &mut charges)?,
             Recognition::TimeAndMaterials => {
-                let priced = performance.priced_time(line, currency, settings.extension)?;
-                monthly_in_arrears(index, priced, &mut charges)?;
+                performance.priced_time_into(line, currency, settings.extension, None, &mut priced)?;
+                monthly_in_arrears(index, currency, &priced, &mut charges)?;
             }
             Recognition::Usage => {
-                let priced = performance.priced_usage(line, currency, settings.extension)?;
-                monthly_in_arrears(index, priced, &mut charges)?;
+                performance.priced_usage_into(line, currency, settings.extension, None, &mut priced)?;
+                monthly_in_arrears(index, currency, &priced, &mut charges)?;
             }
         }
     }
@@ -441,24 +442,13 @@ fn milestone_charges(
 
 /// Charges of a variable line: `priced` (in date order) summed per calendar
 /// month and billed on the first day of the next month.
-fn monthly_in_arrears(index: usize, priced: Vec<(NaiveDate, Money)>, out: &mut Vec<Charge>) -> Result<(), Error> {
-    let mut month: Option<(YearMonth, Money)> = None;
-    for (on, amount) in priced {
-        let this = YearMonth::of(on);
-        month = match month {
-            Some((m, sum)) if m == this => Some((m, sum.checked_add(amount)?)),
-            previous => {
-                if let Some((m, sum)) = previous {
-                    push_month(index, m, sum, out)?;
-                }
-                Some((this, amount))
-            }
-        };
-    }
-    if let Some((m, sum)) = month {
-        push_month(index, m, sum, out)?;
-    }
-    Ok(())
+fn monthly_in_arrears(
+    index: usize,
+    currency: Currency,
+    priced: &[(NaiveDate, i64)],
+    out: &mut Vec<Charge>,
+) -> Result<(), Error> {
+    by_month(priced, |month, sum| push_month(index, month, Money::from_minor(sum, currency), out))
 }
 
 fn push_month(index: usize, month: YearMonth, sum: Money, out: &mut Vec<Charge>) -> Result<(), Error> {

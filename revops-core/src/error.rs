@@ -91,6 +91,16 @@ pub enum Error {
         /// The text as given.
         text: String,
     },
+    /// A contract-level term that breaks a rule; `field` names it.
+    #[error("contract {contract:?}: {field} {problem}")]
+    InvalidContract {
+        /// The contract id.
+        contract: String,
+        /// The field, e.g. `"lines"`.
+        field: &'static str,
+        /// What is wrong with it.
+        problem: String,
+    },
     /// A contract term that breaks a rule; `field` names it.
     #[error("contract line {line:?}: {field} {problem}")]
     InvalidLine {

@@ -4,9 +4,22 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use crate::calendar::YearMonth;
 use crate::rounding::{extend, RoundingMode};
 use crate::terms::{ContractLine, Recognition};
 use crate::{Currency, Error, Money};
+
+/// The most performance records one contract's schedule is computed from.
+pub const MAX_RECORDS: usize = 100_000;
+
+fn not_negative(line: &str, field: &'static str, value: Option<Decimal>) -> Result<(), Error> {
+    match value {
+        Some(v) if v.is_sign_negative() && !v.is_zero() => {
+            Err(Error::InvalidLine { line: line.into(), field, problem: "must not be negative".into() })
+        }
+        _ => Ok(()),
+    }
+}
 
 /// A milestone accepted by the customer: its revenue is recognized that day.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -108,8 +121,16 @@ impl Performance {
         self.deliveries.iter().filter(|d| d.line == line).map(|d| d.delivered_on).min()
     }
 
-    /// Checks that every record names a line of `lines` whose method takes it.
+    /// Checks that every record names a line of `lines` whose method takes
+    /// it, that quantities and prices are not negative, and the limits.
     pub(crate) fn validate(&self, lines: &[ContractLine]) -> Result<(), Error> {
+        let count = self.milestones_accepted.len()
+            + self.deliveries.len()
+            + self.time_approved.len()
+            + self.usage_recorded.len();
+        if count > MAX_RECORDS {
+            return Err(Error::TooManyParts { count, limit: MAX_RECORDS });
+        }
         let find = |id: &str, record: &'static str, fits: fn(Recognition) -> bool| {
             let line = lines.iter().find(|l| l.line == id).ok_or_else(|| Error::UnknownLine { line: id.into() })?;
             if fits(line.recognition) {
@@ -129,15 +150,37 @@ impl Performance {
         }
         for t in &self.time_approved {
             find(&t.line, "approved time", |r| r == Recognition::TimeAndMaterials)?;
-            if t.hours.is_sign_negative() && !t.hours.is_zero() {
-                return Err(Error::InvalidLine { line: t.line.clone(), field: "hours", problem: "negative".into() });
-            }
+            not_negative(&t.line, "hours", Some(t.hours))?;
+            not_negative(&t.line, "rate", t.rate)?;
         }
         for u in &self.usage_recorded {
             find(&u.line, "usage", |r| r == Recognition::Usage)?;
+            not_negative(&u.line, "quantity", Some(u.quantity))?;
+            not_negative(&u.line, "unit_price", u.unit_price)?;
         }
         Ok(())
     }
+    /// Checks that no record of a line added by a modification is dated
+    /// before the line was added (`added_on`: line id and effective date).
+    pub(crate) fn check_not_before(&self, added_on: &[(&str, NaiveDate)]) -> Result<(), Error> {
+        let dated = self
+            .milestones_accepted
+            .iter()
+            .map(|a| (a.line.as_str(), "accepted_on", a.accepted_on))
+            .chain(self.deliveries.iter().map(|d| (d.line.as_str(), "delivered_on", d.delivered_on)))
+            .chain(self.time_approved.iter().map(|t| (t.line.as_str(), "approved_on", t.approved_on)))
+            .chain(self.usage_recorded.iter().map(|u| (u.line.as_str(), "incurred_on", u.incurred_on)));
+        for (line, field, on) in dated {
+            if let Some(&(_, added)) = added_on.iter().find(|(id, _)| *id == line) {
+                if on < added {
+                    let problem = format!("{on} is before the line was added on {added}");
+                    return Err(Error::InvalidLine { line: line.into(), field, problem });
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The approved time of `line` in approval-date order, each approval
     /// priced at its rate (the line's unit price when absent) and rounded
     /// with `mode`. Hours beyond the line's not-to-exceed cap are dropped:
@@ -148,23 +191,9 @@ impl Performance {
         currency: Currency,
         mode: RoundingMode,
     ) -> Result<Vec<(NaiveDate, Money)>, Error> {
-        let mut approvals: Vec<&TimeApproval> = self.time_approved.iter().filter(|t| t.line == line.line).collect();
-        approvals.sort_by_key(|t| t.approved_on);
-        let mut hours_left = line.not_to_exceed_hours;
-        let mut priced = Vec::with_capacity(approvals.len());
-        for t in approvals {
-            let hours = match hours_left.as_mut() {
-                Some(left) => {
-                    let allowed = t.hours.min(*left);
-                    *left -= allowed;
-                    allowed
-                }
-                None => t.hours,
-            };
-            let rate = Money::new(t.rate.or(line.unit_price).unwrap_or_default(), currency);
-            priced.push((t.approved_on, extend(hours, rate, mode)?));
-        }
-        Ok(priced)
+        let mut priced = Vec::new();
+        self.priced_time_into(line, currency, mode, None, &mut priced)?;
+        Ok(priced.into_iter().map(|(on, minor)| (on, Money::from_minor(minor, currency))).collect())
     }
 
     /// The usage of `line` in date order, each record priced at its unit
@@ -175,14 +204,102 @@ impl Performance {
         currency: Currency,
         mode: RoundingMode,
     ) -> Result<Vec<(NaiveDate, Money)>, Error> {
-        let mut records: Vec<&UsageRecord> = self.usage_recorded.iter().filter(|u| u.line == line.line).collect();
-        records.sort_by_key(|u| u.incurred_on);
-        records
-            .into_iter()
-            .map(|u| {
-                let price = Money::new(u.unit_price.or(line.unit_price).unwrap_or_default(), currency);
-                Ok((u.incurred_on, extend(u.quantity, price, mode)?))
-            })
-            .collect()
+        let mut priced = Vec::new();
+        self.priced_usage_into(line, currency, mode, None, &mut priced)?;
+        Ok(priced.into_iter().map(|(on, minor)| (on, Money::from_minor(minor, currency))).collect())
     }
+
+    /// [`Performance::priced_time`] in minor units into a reused buffer,
+    /// leaving out approvals on or after `until` (the line was removed then).
+    pub(crate) fn priced_time_into(
+        &self,
+        line: &ContractLine,
+        currency: Currency,
+        mode: RoundingMode,
+        until: Option<NaiveDate>,
+        out: &mut Vec<(NaiveDate, i64)>,
+    ) -> Result<(), Error> {
+        let records = &self.time_approved;
+        in_date_order(records.iter().map(|t| (t.line.as_str(), t.approved_on)), &line.line, until, out);
+        let mut hours_left = line.not_to_exceed_hours;
+        for slot in out.iter_mut() {
+            let t = &records[slot.1 as usize];
+            let hours = match hours_left.as_mut() {
+                Some(left) => {
+                    let allowed = t.hours.min(*left);
+                    *left -= allowed;
+                    allowed
+                }
+                None => t.hours,
+            };
+            let rate = Money::new(t.rate.or(line.unit_price).unwrap_or_default(), currency);
+            slot.1 = extend(hours, rate, mode)?.to_minor()?;
+        }
+        Ok(())
+    }
+
+    /// [`Performance::priced_usage`] in minor units into a reused buffer,
+    /// leaving out usage on or after `until`.
+    pub(crate) fn priced_usage_into(
+        &self,
+        line: &ContractLine,
+        currency: Currency,
+        mode: RoundingMode,
+        until: Option<NaiveDate>,
+        out: &mut Vec<(NaiveDate, i64)>,
+    ) -> Result<(), Error> {
+        let records = &self.usage_recorded;
+        in_date_order(records.iter().map(|u| (u.line.as_str(), u.incurred_on)), &line.line, until, out);
+        for slot in out.iter_mut() {
+            let u = &records[slot.1 as usize];
+            let price = Money::new(u.unit_price.or(line.unit_price).unwrap_or_default(), currency);
+            slot.1 = extend(u.quantity, price, mode)?.to_minor()?;
+        }
+        Ok(())
+    }
+}
+
+/// Fills `out` with (date, record index) of the records of `line` dated
+/// before `until`, in date order, ties in record order: an unstable sort on
+/// (date, index) orders like a stable one and needs no scratch memory.
+fn in_date_order<'a>(
+    records: impl Iterator<Item = (&'a str, NaiveDate)>,
+    line: &str,
+    until: Option<NaiveDate>,
+    out: &mut Vec<(NaiveDate, i64)>,
+) {
+    out.clear();
+    for (index, (id, on)) in records.enumerate() {
+        if id == line && until.is_none_or(|u| on < u) {
+            out.push((on, index as i64));
+        }
+    }
+    out.sort_unstable();
+}
+
+/// Calls `emit` once per calendar month of `priced` (in date order) with the
+/// month's sum: usage is recognized and billed by the month it was incurred.
+pub(crate) fn by_month(
+    priced: &[(NaiveDate, i64)],
+    mut emit: impl FnMut(YearMonth, i64) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let mut month: Option<(YearMonth, i64)> = None;
+    for &(on, amount) in priced {
+        let this = YearMonth::of(on);
+        month = match month {
+            Some((m, sum)) if m == this => {
+                Some((m, sum.checked_add(amount).ok_or(Error::MinorUnitsOutOfRange { minor: amount })?))
+            }
+            previous => {
+                if let Some((m, sum)) = previous {
+                    emit(m, sum)?;
+                }
+                Some((this, amount))
+            }
+        };
+    }
+    if let Some((m, sum)) = month {
+        emit(m, sum)?;
+    }
+    Ok(())
 }

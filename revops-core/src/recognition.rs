@@ -12,12 +12,15 @@ use rust_decimal::Decimal;
 
 use crate::calendar::{DateRange, YearMonth};
 use crate::modification::{LineChange, Modification, Treatment};
-use crate::performance::Performance;
+use crate::performance::{by_month, Performance};
 use crate::ratable::ratable_into;
 use crate::rounding::{allocate_minor, integer_weights_into, RoundingMode, SpreadRule};
 use crate::schedule::{EntryKind, RevenueSchedule, ScheduleLine};
-use crate::terms::{Contract, ContractLine, Milestone, Recognition};
-use crate::{Currency, Error, Money};
+use crate::terms::{Contract, ContractLine, Milestone, Recognition, MAX_LINES};
+use crate::{Currency, Error, Money, MAX_MINOR_UNITS};
+
+/// The most modifications one contract's schedule is computed from.
+pub const MAX_MODIFICATIONS: usize = 1_000;
 
 /// The rounding choices of recognition, always named.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -76,6 +79,7 @@ pub struct Recognizer {
     allocated: Vec<i64>,
     parts: Vec<i64>,
     scratch: Vec<ScheduleLine>,
+    priced: Vec<(NaiveDate, i64)>,
 }
 
 /// Computes the schedule of one contract with fresh buffers. Use a
@@ -154,13 +158,14 @@ impl Recognizer {
             if self.weights.iter().all(|&w| w == 0) && total == 0 {
                 // A contract of free lines: nothing to allocate.
             } else {
-                allocate_minor(total, &self.weights, &mut self.parts).map_err(|e| match e {
-                    Error::ZeroWeights => Error::InvalidLine {
-                        line: fixed.clone().next().map(|l| l.line.clone()).unwrap_or_default(),
-                        field: "ssp",
-                        problem: "all standalone selling prices are zero".into(),
-                    },
-                    other => other,
+                allocate_minor(total, &self.weights, &mut self.parts).map_err(|e| {
+                    let problem = match e {
+                        Error::ZeroWeights => "all standalone selling prices are zero",
+                        Error::WeightsOutOfRange => "standalone selling prices are too large to allocate by",
+                        other => return other,
+                    };
+                    let line = fixed.clone().next().map(|l| l.line.clone()).unwrap_or_default();
+                    Error::InvalidLine { line, field: "ssp", problem: problem.into() }
                 })?;
             }
         }
@@ -183,32 +188,45 @@ impl Recognizer {
         performance.validate(&contract.lines)?;
         self.allocate_lines(contract.currency, contract.lines.iter())?;
         for (index, line) in contract.lines.iter().enumerate() {
-            push_line_id(out, &line.line);
             let range = contract.service_period(line)?;
             let plan = initial_plan(line, range, self.allocated[index], performance);
-            let total = self.emit_plan(&plan, line, index as u32, contract.currency, performance, &mut out.entries)?;
-            out.line_totals.push(total);
+            self.emit_line(&plan, line, index as u32, contract.currency, performance, &[], &[], out)?;
         }
-        Ok(())
+        check_contract_total(out)
     }
 
-    /// Appends the entries of `plan` for `line` and returns what the plan
-    /// will recognize in total (including milestones not yet accepted).
-    fn emit_plan(
+    /// Appends line `index` to `out`: its id, its `settled` entries, its
+    /// plan's entries, its total and how that total changed over time.
+    #[allow(clippy::too_many_arguments)]
+    fn emit_line(
         &mut self,
         plan: &Plan,
         line: &ContractLine,
         index: u32,
         currency: Currency,
         performance: &Performance,
-        entries: &mut Vec<ScheduleLine>,
-    ) -> Result<i64, Error> {
-        let first = entries.len();
-        self.emit_plan_entries(plan, line, index, currency, performance, entries)?;
-        Ok(match plan {
-            Plan::Variable => entries[first..].iter().map(|e| e.amount_minor).sum(),
-            _ => plan.amount(),
-        })
+        settled: &[ScheduleLine],
+        total_changes: &[(NaiveDate, i64)],
+        out: &mut RevenueSchedule,
+    ) -> Result<(), Error> {
+        push_line_id(out, &line.line);
+        out.entries.extend_from_slice(settled);
+        let first = out.entries.len();
+        self.emit_plan_entries(plan, line, index, currency, performance, &mut out.entries)?;
+        let mut total = settled.iter().try_fold(0i64, |sum, e| checked_sum(sum, e.amount_minor))?;
+        if let Plan::Variable { .. } = plan {
+            // Variable consideration exists once performed: each entry adds to
+            // the line's total on the day it is recognized.
+            for e in &out.entries[first..] {
+                total = checked_sum(total, e.amount_minor)?;
+                out.total_changes.push((e.period_end, index, e.amount_minor));
+            }
+        } else {
+            total = checked_sum(total, plan.amount())?;
+        }
+        out.total_changes.extend(total_changes.iter().map(|&(on, delta)| (on, index, delta)));
+        out.line_totals.push(total);
+        Ok(())
     }
 
     fn emit_plan_entries(
@@ -240,7 +258,7 @@ impl Recognizer {
                 }
                 entries[first..].sort_by_key(|e| e.period_end);
             }
-            Plan::Variable => self.emit_variable(line, index, currency, performance, entries)?,
+            Plan::Variable { until } => self.emit_variable(line, index, currency, performance, until, entries)?,
         }
         Ok(())
     }
@@ -266,35 +284,22 @@ impl Recognizer {
         index: u32,
         currency: Currency,
         performance: &Performance,
+        until: Option<NaiveDate>,
         entries: &mut Vec<ScheduleLine>,
     ) -> Result<(), Error> {
         let mode = self.settings.extension;
         match line.recognition {
             Recognition::TimeAndMaterials => {
-                for (on, amount) in performance.priced_time(line, currency, mode)? {
-                    entries.push(point(index, on, amount.to_minor()?, EntryKind::Recognition));
-                }
+                performance.priced_time_into(line, currency, mode, until, &mut self.priced)?;
+                entries
+                    .extend(self.priced.iter().map(|&(on, amount)| point(index, on, amount, EntryKind::Recognition)));
             }
             Recognition::Usage => {
-                let mut month: Option<(YearMonth, i64)> = None;
-                for (on, amount) in performance.priced_usage(line, currency, mode)? {
-                    let amount = amount.to_minor()?;
-                    let this = YearMonth::of(on);
-                    match month.as_mut() {
-                        Some((m, sum)) if *m == this => {
-                            *sum = sum.checked_add(amount).ok_or(Error::MinorUnitsOutOfRange { minor: amount })?
-                        }
-                        _ => {
-                            if let Some((m, sum)) = month.take() {
-                                entries.push(month_entry(index, m, sum));
-                            }
-                            month = Some((this, amount));
-                        }
-                    }
-                }
-                if let Some((m, sum)) = month {
-                    entries.push(month_entry(index, m, sum));
-                }
+                performance.priced_usage_into(line, currency, mode, until, &mut self.priced)?;
+                by_month(&self.priced, |month, sum| {
+                    entries.push(month_entry(index, month, sum));
+                    Ok(())
+                })?;
             }
             _ => unreachable!("only variable lines have variable plans"),
         }
@@ -340,8 +345,8 @@ enum Plan {
     /// `amount` over the milestones not accepted before `since` (all of them
     /// when `None`), each recognized when accepted.
     Milestones { amount: i64, since: Option<NaiveDate> },
-    /// Priced as performed.
-    Variable,
+    /// Priced as performed, up to `until` (the line was removed then).
+    Variable { until: Option<NaiveDate> },
     /// Nothing more to recognize.
     Done,
 }
@@ -350,7 +355,7 @@ impl Plan {
     fn amount(&self) -> i64 {
         match *self {
             Plan::Ratable { amount, .. } | Plan::PointInTime { amount, .. } | Plan::Milestones { amount, .. } => amount,
-            Plan::Variable | Plan::Done => 0,
+            Plan::Variable { .. } | Plan::Done => 0,
         }
     }
 }
@@ -362,7 +367,7 @@ fn initial_plan(line: &ContractLine, range: DateRange, amount: i64, performance:
             Plan::PointInTime { amount, on: performance.delivery(&line.line).unwrap_or(range.start()) }
         }
         Recognition::Milestone => Plan::Milestones { amount, since: None },
-        Recognition::TimeAndMaterials | Recognition::Usage => Plan::Variable,
+        Recognition::TimeAndMaterials | Recognition::Usage => Plan::Variable { until: None },
     }
 }
 
@@ -422,9 +427,13 @@ impl Recognizer {
         out: &mut RevenueSchedule,
     ) -> Result<(), Error> {
         contract.validate()?;
+        if modifications.len() > MAX_MODIFICATIONS {
+            return Err(Error::TooManyParts { count: modifications.len(), limit: MAX_MODIFICATIONS });
+        }
         let mut order: Vec<&Modification> = modifications.iter().collect();
         order.sort_by_key(|m| m.effective_on);
         let mut all_lines = contract.lines.clone();
+        let mut added_on = Vec::new();
         for m in &order {
             for change in &m.changes {
                 if let LineChange::Add { line } = change {
@@ -433,10 +442,15 @@ impl Recognizer {
                         return Err(invalid_modification(m, format!("line {:?} already exists", line.line)));
                     }
                     all_lines.push(line.clone());
+                    added_on.push((line.line.as_str(), m.effective_on));
                 }
             }
         }
+        if all_lines.len() > MAX_LINES {
+            return Err(Error::TooManyParts { count: all_lines.len(), limit: MAX_LINES });
+        }
         performance.validate(&all_lines)?;
+        performance.check_not_before(&added_on)?;
 
         self.allocate_lines(contract.currency, contract.lines.iter())?;
         let mut states = Vec::with_capacity(all_lines.len());
@@ -461,20 +475,10 @@ impl Recognizer {
             }
         }
         for (index, state) in states.iter().enumerate() {
-            push_line_id(out, &state.line.line);
-            out.entries.extend_from_slice(&state.settled);
-            let planned = self.emit_plan(
-                &state.plan,
-                &state.line,
-                index as u32,
-                contract.currency,
-                performance,
-                &mut out.entries,
-            )?;
-            out.line_totals.push(state.settled_sum() + planned);
-            out.total_changes.extend(state.total_changes.iter().map(|&(on, delta)| (on, index as u32, delta)));
+            let (plan, line, changes) = (&state.plan, &state.line, &state.total_changes);
+            self.emit_line(plan, line, index as u32, contract.currency, performance, &state.settled, changes, out)?;
         }
-        Ok(())
+        check_contract_total(out)
     }
 
     /// Adds the lines of a separate contract, allocated among themselves.
@@ -491,6 +495,13 @@ impl Recognizer {
             let LineChange::Add { line } = change else {
                 return Err(invalid_modification(m, "a separate contract only adds lines"));
             };
+            if line.start_date.is_some_and(|start| start < m.effective_on) {
+                return Err(Error::InvalidLine {
+                    line: line.line.clone(),
+                    field: "start_date",
+                    problem: format!("a separate contract cannot start before its effective date {}", m.effective_on),
+                });
+            }
             added.push(starting_on(line, m.effective_on));
         }
         let group = *groups;
@@ -538,8 +549,11 @@ impl Recognizer {
             let state = &mut states[index];
             match change {
                 LineChange::Amend { price, ssp, end_date, .. } => {
-                    if state.line.recognition.is_variable() && (price.is_some() || ssp.is_some()) {
-                        return Err(invalid_modification(m, format!("line {id:?} is priced as performed")));
+                    if state.line.recognition.is_variable() {
+                        return Err(invalid_modification(
+                            m,
+                            format!("line {id:?} is priced as performed: remove it and add a new line instead"),
+                        ));
                     }
                     let old_price = Money::new(state.line.price, contract.currency).to_minor()?;
                     state.line.price = price.unwrap_or(state.line.price);
@@ -549,7 +563,13 @@ impl Recognizer {
                     contract.service_period(&state.line)?;
                     price_delta[index] += Money::new(state.line.price, contract.currency).to_minor()? - old_price;
                 }
-                LineChange::Remove { .. } => state.removed = true,
+                LineChange::Remove { .. } => {
+                    state.removed = true;
+                    if state.line.recognition.is_variable() {
+                        // Time and usage from the effective date on no longer count.
+                        state.plan = Plan::Variable { until: Some(effective) };
+                    }
+                }
                 LineChange::Add { .. } => unreachable!("skipped above"),
             }
             changed[index] = true;
@@ -718,10 +738,22 @@ fn remaining_plan(
                 Plan::Done
             }
         }
-        Recognition::TimeAndMaterials | Recognition::Usage => Plan::Variable,
+        Recognition::TimeAndMaterials | Recognition::Usage => state.plan,
     }
 }
 
 fn first_of_month(date: NaiveDate) -> NaiveDate {
     YearMonth::of(date).first_day()
+}
+
+fn checked_sum(sum: i64, amount: i64) -> Result<i64, Error> {
+    sum.checked_add(amount)
+        .filter(|s| s.unsigned_abs() <= MAX_MINOR_UNITS.unsigned_abs())
+        .ok_or(Error::MinorUnitsOutOfRange { minor: amount })
+}
+
+/// Keeps every sum a schedule's queries make inside `i64`: the contract's
+/// total, and so every line's, is at most [`MAX_MINOR_UNITS`].
+fn check_contract_total(out: &RevenueSchedule) -> Result<(), Error> {
+    out.line_totals.iter().try_fold(0i64, |sum, &t| checked_sum(sum, t)).map(|_| ())
 }

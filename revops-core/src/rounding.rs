@@ -7,8 +7,9 @@
 //! - [`extend`] rounds a quantity times a rate once (usage, approved time):
 //!   the one place a fractional product cannot be avoided.
 //!
-//! All three are exact: the parts always sum to the whole. Negative totals
-//! (reversals) split symmetrically: `split(-t) == -split(t)` part by part.
+//! `allocate` and `spread` are exact: the parts always sum to the whole.
+//! Negative totals (reversals) split symmetrically: `split(-t) == -split(t)`
+//! part by part.
 
 use rust_decimal::{Decimal, RoundingStrategy};
 

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 
 use crate::calendar::YearMonth;
-use crate::{Currency, Error, Money};
+use crate::{Currency, Decimal, Error, Money};
 
 /// Why a schedule entry exists.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -108,26 +108,28 @@ impl RevenueSchedule {
         self.line_ids.iter().position(|l| l == line).ok_or_else(|| Error::UnknownLine { line: line.into() })
     }
 
-    fn money(&self, minor: i64) -> Money {
-        Money::from_minor(minor, self.currency)
+    /// Sums are taken in `i128`: a schedule's entries may sum past `i64` on
+    /// the way even when every total fits.
+    fn money(&self, minor: i128) -> Money {
+        Money::new(Decimal::from_i128_with_scale(minor, self.currency.minor_units()), self.currency)
     }
 
     /// What the contract will recognize in total: allocated fixed prices plus
     /// the variable consideration known so far.
     pub fn total(&self) -> Money {
-        self.money(self.line_totals.iter().sum())
+        self.money(self.line_totals.iter().map(|&t| i128::from(t)).sum())
     }
 
     /// What line `index` will recognize in total.
     pub fn line_total(&self, index: usize) -> Money {
-        self.money(self.line_totals[index])
+        self.money(i128::from(self.line_totals[index]))
     }
 
-    fn recognized_minor(&self, date: NaiveDate, line: Option<usize>) -> i64 {
+    fn recognized_minor(&self, date: NaiveDate, line: Option<usize>) -> i128 {
         self.entries
             .iter()
             .filter(|e| e.period_end <= date && line.is_none_or(|l| e.line as usize == l))
-            .map(|e| e.amount_minor)
+            .map(|e| i128::from(e.amount_minor))
             .sum()
     }
 
@@ -144,18 +146,22 @@ impl RevenueSchedule {
 
     /// Total changes by modifications effective after `date` (on `line`, or on
     /// every line when `None`): they are not in force yet.
-    fn later_changes(&self, date: NaiveDate, line: Option<usize>) -> i64 {
+    fn later_changes(&self, date: NaiveDate, line: Option<usize>) -> i128 {
         self.total_changes
             .iter()
             .filter(|&&(on, l, _)| on > date && line.is_none_or(|i| l as usize == i))
-            .map(|&(_, _, delta)| delta)
+            .map(|&(_, _, delta)| i128::from(delta))
             .sum()
+    }
+
+    fn total_minor(&self) -> i128 {
+        self.line_totals.iter().map(|&t| i128::from(t)).sum()
     }
 
     /// What the contract recognizes in total under the terms in force on
     /// `date`: modifications effective later are left out.
     pub fn total_as_of(&self, date: NaiveDate) -> Money {
-        self.money(self.line_totals.iter().sum::<i64>() - self.later_changes(date, None))
+        self.money(self.total_minor() - self.later_changes(date, None))
     }
 
     /// What remains to be recognized as of `date`: the total under the terms
@@ -163,27 +169,27 @@ impl RevenueSchedule {
     /// deferred-revenue balance also depends on what was billed; that is the
     /// projections' business.)
     pub fn deferred_as_of(&self, date: NaiveDate) -> Money {
-        self.money(
-            self.line_totals.iter().sum::<i64>() - self.later_changes(date, None) - self.recognized_minor(date, None),
-        )
+        self.money(self.total_minor() - self.later_changes(date, None) - self.recognized_minor(date, None))
     }
 
     /// What remains to be recognized on line `index` as of `date`.
     pub fn line_deferred_as_of(&self, index: usize, date: NaiveDate) -> Money {
         self.money(
-            self.line_totals[index] - self.later_changes(date, Some(index)) - self.recognized_minor(date, Some(index)),
+            i128::from(self.line_totals[index])
+                - self.later_changes(date, Some(index))
+                - self.recognized_minor(date, Some(index)),
         )
     }
 
     /// The waterfall: revenue per calendar month of recognition, in month
     /// order, months without entries left out.
     pub fn by_month(&self) -> Vec<(YearMonth, Money)> {
-        let mut months: Vec<(YearMonth, i64)> = Vec::new();
+        let mut months: Vec<(YearMonth, i128)> = Vec::new();
         for e in &self.entries {
             let month = YearMonth::of(e.period_end);
             match months.binary_search_by(|(m, _)| m.cmp(&month)) {
-                Ok(i) => months[i].1 += e.amount_minor,
-                Err(i) => months.insert(i, (month, e.amount_minor)),
+                Ok(i) => months[i].1 += i128::from(e.amount_minor),
+                Err(i) => months.insert(i, (month, i128::from(e.amount_minor))),
             }
         }
         months.into_iter().map(|(m, a)| (m, self.money(a))).collect()

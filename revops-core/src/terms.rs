@@ -328,33 +328,37 @@ pub struct Contract {
 }
 
 impl Contract {
-    /// Checks the terms: end not before start, unique non-empty line ids,
-    /// non-negative prices and SSPs in whole minor units, lines inside their
-    /// method's rules.
+    /// Checks the terms: end not before start, at least one and at most
+    /// [`MAX_LINES`] lines with unique non-empty ids, prices in whole minor
+    /// units, no negative price or SSP, each line's service period valid and
+    /// each line inside its method's rules.
     pub fn validate(&self) -> Result<(), Error> {
         DateRange::new(self.start_date, self.end_date)?;
+        let invalid =
+            |field, problem: String| Error::InvalidContract { contract: self.contract.clone(), field, problem };
         if self.lines.is_empty() {
-            return Err(Error::InvalidLine { line: String::new(), field: "lines", problem: "at least one".into() });
+            return Err(invalid("lines", "must hold at least one line".into()));
         }
         if self.lines.len() > MAX_LINES {
-            return Err(Error::InvalidLine {
-                line: String::new(),
-                field: "lines",
-                problem: format!("more than {MAX_LINES}"),
-            });
+            return Err(invalid("lines", format!("more than {MAX_LINES}")));
         }
         for (i, line) in self.lines.iter().enumerate() {
             line.validate(self.currency)?;
             if self.lines[..i].iter().any(|o| o.line == line.line) {
                 return Err(line.invalid("line", "duplicate line id"));
             }
+            self.service_period(line)?;
         }
         Ok(())
     }
 
     /// The service period of `line`: its own dates, else the contract's.
     pub fn service_period(&self, line: &ContractLine) -> Result<DateRange, Error> {
-        DateRange::new(line.start_date.unwrap_or(self.start_date), line.end_date.unwrap_or(self.end_date))
+        let (start, end) = (line.start_date.unwrap_or(self.start_date), line.end_date.unwrap_or(self.end_date));
+        DateRange::new(start, end).map_err(|_| {
+            let field = if line.start_date.is_some() { "start_date" } else { "end_date" };
+            line.invalid(field, format!("service from {start} to {end} ends before it starts"))
+        })
     }
 
     /// The transaction price: the sum of the fixed line prices.

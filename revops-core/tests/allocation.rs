@@ -5,7 +5,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use revops_core::performance::{MilestoneAcceptance, Performance};
+use revops_core::performance::{MilestoneAcceptance, Performance, TimeApproval, UsageRecord};
 use revops_core::recognition::{RecognitionSettings, Recognizer};
 use revops_core::schedule::RevenueSchedule;
 use revops_core::terms::*;
@@ -113,4 +113,32 @@ fn warm_recognizer_allocates_nothing() {
         ..Performance::default()
     };
     assert_eq!(allocations_after_warm_up(&contracts(true, RatableBasis::Monthly), &accepted), 0);
+    let mut time_and_usage = contracts(false, RatableBasis::Monthly);
+    for c in &mut time_and_usage {
+        let mut tm = line("TM", Recognition::TimeAndMaterials, 0, 0);
+        tm.unit_price = Some(Decimal::new(15_000, 2));
+        let mut usage = line("API", Recognition::Usage, 0, 0);
+        usage.unit_price = Some(Decimal::new(15, 4));
+        c.lines.extend([tm, usage]);
+    }
+    let performed = Performance {
+        time_approved: (1..=6)
+            .map(|m| TimeApproval {
+                line: "TM".into(),
+                hours: Decimal::from(10 * m),
+                rate: None,
+                approved_on: NaiveDate::from_ymd_opt(2026, m, 5).unwrap(),
+            })
+            .collect(),
+        usage_recorded: (1..=6)
+            .map(|m| UsageRecord {
+                line: "API".into(),
+                quantity: Decimal::from(100_000 * m),
+                unit_price: None,
+                incurred_on: NaiveDate::from_ymd_opt(2026, m, 12).unwrap(),
+            })
+            .collect(),
+        ..Performance::default()
+    };
+    assert_eq!(allocations_after_warm_up(&time_and_usage, &performed), 0);
 }

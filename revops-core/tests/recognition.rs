@@ -497,3 +497,144 @@ fn catch_up_change_to_a_bundle_reallocates_and_adjusts_the_delivered_license() {
     assert_eq!(rows(&s, 2)[1], ("2026-07-01".into(), "2026-07-01".into(), 333_333, EntryKind::CatchUp));
     assert_eq!(s.total().to_string(), "36000.00 USD");
 }
+
+fn tm_line(rate: &str) -> ContractLine {
+    let mut tm = line("TM", LineKind::TimeAndMaterials, Recognition::TimeAndMaterials, "0");
+    tm.unit_price = Some(dec(rate));
+    tm
+}
+
+fn approvals(records: &[(&str, &str)]) -> Performance {
+    Performance {
+        time_approved: records
+            .iter()
+            .map(|(hours, on)| TimeApproval { line: "TM".into(), hours: dec(hours), rate: None, approved_on: d(on) })
+            .collect(),
+        ..Performance::default()
+    }
+}
+
+#[test]
+fn variable_revenue_is_in_the_total_from_the_day_it_is_recognized() {
+    let c = contract(Currency::USD, "2026-01-01", "2026-12-31", vec![tm_line("100.00")]);
+    let s = run(&c, &approvals(&[("1", "2026-01-05"), ("2", "2026-08-05")]), &[]);
+    assert_eq!(s.total().to_string(), "300.00 USD");
+    assert_eq!(s.recognized_as_of(d("2026-03-01")).to_string(), "100.00 USD");
+    assert_eq!(s.total_as_of(d("2026-03-01")).to_string(), "100.00 USD");
+    assert_eq!(s.deferred_as_of(d("2026-03-01")).to_string(), "0.00 USD");
+}
+
+#[test]
+fn removing_a_variable_line_drops_what_is_performed_from_then_on() {
+    let c = contract(Currency::USD, "2026-01-01", "2026-12-31", vec![tm_line("100.00")]);
+    let remove = Modification {
+        effective_on: d("2026-06-01"),
+        treatment: Treatment::Prospective,
+        changes: vec![LineChange::Remove { line: "TM".into() }],
+    };
+    let s = run(&c, &approvals(&[("1", "2026-01-05"), ("2", "2026-08-05")]), &[remove]);
+    assert_eq!(amounts(&s, 0), [10_000]);
+    assert_eq!(s.total().to_string(), "100.00 USD");
+    let amend = Modification {
+        effective_on: d("2026-06-01"),
+        treatment: Treatment::Prospective,
+        changes: vec![LineChange::Amend { line: "TM".into(), price: None, ssp: None, end_date: Some(d("2026-09-30")) }],
+    };
+    assert!(matches!(
+        schedule(&c, &Performance::default(), &[amend], RecognitionSettings::default()),
+        Err(Error::InvalidModification { .. })
+    ));
+}
+
+#[test]
+fn variable_totals_beyond_the_range_are_errors_not_wraparounds() {
+    let c = contract(Currency::USD, "2026-01-01", "2026-12-31", vec![tm_line("10000000000000000")]);
+    let ten: Vec<(&str, &str)> = (0..10).map(|_| ("1", "2026-02-01")).collect();
+    assert!(matches!(
+        schedule(&c, &approvals(&ten), &[], RecognitionSettings::default()),
+        Err(Error::MinorUnitsOutOfRange { .. })
+    ));
+}
+
+#[test]
+fn a_separate_contract_cannot_start_or_perform_before_it_exists() {
+    let c = twelve_thousand_calendar_year();
+    let mut early = subscription("X", "600.00", RatableBasis::Monthly);
+    early.start_date = Some(d("2026-01-01"));
+    let m = Modification {
+        effective_on: d("2026-06-01"),
+        treatment: Treatment::SeparateContract,
+        changes: vec![LineChange::Add { line: early }],
+    };
+    assert!(matches!(
+        schedule(&c, &Performance::default(), &[m], RecognitionSettings::default()),
+        Err(Error::InvalidLine { field: "start_date", .. })
+    ));
+    let license = line("LIC2", LineKind::PerpetualLicense, Recognition::PointInTime, "500.00");
+    let m = Modification {
+        effective_on: d("2026-06-01"),
+        treatment: Treatment::SeparateContract,
+        changes: vec![LineChange::Add { line: license }],
+    };
+    let delivered_early = Performance {
+        deliveries: vec![Delivery { line: "LIC2".into(), delivered_on: d("2026-05-20") }],
+        ..Performance::default()
+    };
+    assert_eq!(
+        schedule(&c, &delivered_early, std::slice::from_ref(&m), RecognitionSettings::default()),
+        Err(Error::InvalidLine {
+            line: "LIC2".into(),
+            field: "delivered_on",
+            problem: "2026-05-20 is before the line was added on 2026-06-01".into()
+        })
+    );
+    // Delivered on the effective date: recognized then, and nothing before.
+    let on_time = Performance {
+        deliveries: vec![Delivery { line: "LIC2".into(), delivered_on: d("2026-06-01") }],
+        ..Performance::default()
+    };
+    let s = run(&c, &on_time, &[m]);
+    assert_eq!(s.recognized_as_of(d("2026-05-31")).to_string(), "5000.00 USD");
+    assert_eq!(s.deferred_as_of(d("2026-05-31")).to_string(), "7000.00 USD");
+    assert_eq!(s.recognized_as_of(d("2026-06-01")).to_string(), "5500.00 USD");
+}
+
+#[test]
+fn limits_and_contract_level_errors_name_the_field() {
+    let c = twelve_thousand_calendar_year();
+    let adds: Vec<LineChange> = (0..1_500)
+        .map(|i| LineChange::Add { line: subscription(&format!("A{i}"), "1.00", RatableBasis::Monthly) })
+        .collect();
+    let m = Modification { effective_on: d("2026-06-01"), treatment: Treatment::SeparateContract, changes: adds };
+    assert_eq!(
+        schedule(&c, &Performance::default(), &[m], RecognitionSettings::default()),
+        Err(Error::TooManyParts { count: 1_501, limit: MAX_LINES })
+    );
+    let mut empty = twelve_thousand_calendar_year();
+    empty.lines.clear();
+    assert_eq!(
+        schedule(&empty, &Performance::default(), &[], RecognitionSettings::default()),
+        Err(Error::InvalidContract {
+            contract: "C-100".into(),
+            field: "lines",
+            problem: "must hold at least one line".into()
+        })
+    );
+    let mut late = twelve_thousand_calendar_year();
+    late.lines[0].start_date = Some(d("2027-02-01"));
+    assert_eq!(
+        schedule(&late, &Performance::default(), &[], RecognitionSettings::default()),
+        Err(Error::InvalidLine {
+            line: "L1".into(),
+            field: "start_date",
+            problem: "service from 2027-02-01 to 2026-12-31 ends before it starts".into()
+        })
+    );
+    let c = contract(Currency::USD, "2026-01-01", "2026-12-31", vec![tm_line("100.00")]);
+    let mut negative = approvals(&[("1", "2026-01-05")]);
+    negative.time_approved[0].rate = Some(dec("-1"));
+    assert_eq!(
+        schedule(&c, &negative, &[], RecognitionSettings::default()),
+        Err(Error::InvalidLine { line: "TM".into(), field: "rate", problem: "must not be negative".into() })
+    );
+}

@@ -200,6 +200,9 @@ def recognize(case):
                 d = D(t["approved_on"])
                 rows.append((d, d, amt, "recognition"))
             totals[lid] = sum(r[2] for r in rows)
+            # Variable consideration exists once performed: each entry adds to
+            # the line's total on the day it is recognized.
+            changes += [(e, lid, a) for s, e, a, k in rows]
         elif method == "usage":
             us = sorted((x for x in perf.get("usage_recorded", []) if x["line"] == lid), key=lambda x: x["incurred_on"])
             months = {}
@@ -213,6 +216,7 @@ def recognize(case):
                 first = date(y, mo, 1)
                 rows.append((first, date(y, mo, dim(first)), amt, "recognition"))
             totals[lid] = sum(r[2] for r in rows)
+            changes += [(e, lid, a) for s, e, a, k in rows]
         entries += [(lid, s, e, a, k) for s, e, a, k in rows]
     return entries, totals, changes
 
