@@ -96,9 +96,7 @@ impl YearMonth {
 
     /// This month plus `months` (negative goes back).
     pub fn plus(self, months: i32) -> Result<Self, Error> {
-        let index = self.index() + i64::from(months);
-        let year = i32::try_from(index.div_euclid(12)).map_err(|_| Error::DateOutOfRange)?;
-        YearMonth::new(year, index.rem_euclid(12) as u32 + 1)
+        YearMonth::from_index(self.index() + i64::from(months))
     }
 
     /// Months from `self` to `later` (negative if `later` is earlier).
@@ -106,8 +104,15 @@ impl YearMonth {
         later.index() - self.index()
     }
 
-    fn index(self) -> i64 {
+    /// Months since year 0: consecutive months have consecutive indices.
+    pub(crate) fn index(self) -> i64 {
         i64::from(self.year) * 12 + i64::from(self.month) - 1
+    }
+
+    /// The month with `index` (see [`YearMonth::index`]).
+    pub(crate) fn from_index(index: i64) -> Result<Self, Error> {
+        let year = i32::try_from(index.div_euclid(12)).map_err(|_| Error::DateOutOfRange)?;
+        YearMonth::new(year, index.rem_euclid(12) as u32 + 1)
     }
 }
 

@@ -12,11 +12,11 @@ use std::sync::OnceLock;
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::calendar::{days_in_month, DateRange};
-use crate::rounding::{Cumulator, Increment, SpreadRule, MAX_PARTS};
+use crate::calendar::{days_in_month, DateRange, YearMonth};
+use crate::rounding::{check_total, Cumulator, Increment, SpreadRule, MAX_PARTS};
 use crate::schedule::{EntryKind, ScheduleLine};
 use crate::terms::RatableBasis;
-use crate::{Error, MAX_MINOR_UNITS};
+use crate::Error;
 
 /// The weight of a full month under the monthly basis: lcm(28, 29, 30, 31).
 pub const MONTH_UNITS: u64 = 377_580;
@@ -30,11 +30,6 @@ fn weight(basis: RatableBasis, days: u32, days_in_month: u32) -> u64 {
         RatableBasis::Monthly => u64::from(days) * (MONTH_UNITS / u64::from(days_in_month)),
         RatableBasis::Daily => u64::from(days),
     }
-}
-
-fn months_between(start: NaiveDate, end: NaiveDate) -> usize {
-    let months = (end.year() - start.year()) * 12 + end.month() as i32 - start.month() as i32;
-    months as usize + 1
 }
 
 fn total_units(period: DateRange, basis: RatableBasis, months: usize) -> u64 {
@@ -77,11 +72,9 @@ pub fn ratable_into(
     line: u32,
     out: &mut Vec<ScheduleLine>,
 ) -> Result<(), Error> {
-    if total_minor.unsigned_abs() > MAX_MINOR_UNITS.unsigned_abs() {
-        return Err(Error::MinorUnitsOutOfRange { minor: total_minor });
-    }
+    check_total(total_minor)?;
     let (start, end) = (period.start(), period.end());
-    let months = months_between(start, end);
+    let months = YearMonth::of(start).months_until(YearMonth::of(end)) as usize + 1;
     if months > MAX_PARTS {
         return Err(Error::TooManyParts { count: months, limit: MAX_PARTS });
     }
@@ -99,8 +92,8 @@ pub fn ratable_into(
 
     let bounds = MonthBounds::get();
     out.reserve(months);
-    let first_index = month_index(start);
-    let last_index = month_index(end);
+    let first_index = YearMonth::of(start).index();
+    let last_index = YearMonth::of(end).index();
     for index in first_index..=last_index {
         let month = bounds.month(index)?;
         let edge = index == first_index || index == last_index;
@@ -125,11 +118,6 @@ pub fn ratable_into(
     Ok(())
 }
 
-/// Months since year 0: consecutive months have consecutive indices.
-fn month_index(date: NaiveDate) -> i64 {
-    i64::from(date.year()) * 12 + i64::from(date.month0())
-}
-
 /// One calendar month's first and last day and its length.
 #[derive(Clone, Copy, Debug)]
 struct MonthSpan {
@@ -140,12 +128,8 @@ struct MonthSpan {
 
 impl MonthSpan {
     fn of(index: i64) -> Result<MonthSpan, Error> {
-        let year = i32::try_from(index.div_euclid(12)).map_err(|_| Error::DateOutOfRange)?;
-        let month = index.rem_euclid(12) as u32 + 1;
-        let days = days_in_month(year, month);
-        let first = NaiveDate::from_ymd_opt(year, month, 1).ok_or(Error::DateOutOfRange)?;
-        let last = NaiveDate::from_ymd_opt(year, month, days).ok_or(Error::DateOutOfRange)?;
-        Ok(MonthSpan { first, last, days })
+        let month = YearMonth::from_index(index)?;
+        Ok(MonthSpan { first: month.first_day(), last: month.last_day(), days: month.days() })
     }
 }
 
@@ -170,7 +154,7 @@ impl MonthBounds {
         })
     }
 
-    /// The span of the month with `index` (see [`month_index`]).
+    /// The span of the month with `index` (see [`YearMonth::index`]).
     #[inline(always)]
     fn month(&self, index: i64) -> Result<MonthSpan, Error> {
         let offset = index - i64::from(Self::FIRST_YEAR) * 12;

@@ -203,7 +203,7 @@ pub fn spread_minor(total: i64, units: &[u64], rule: SpreadRule, out: &mut [i64]
     Ok(())
 }
 
-fn check_total(total: i64) -> Result<(), Error> {
+pub(crate) fn check_total(total: i64) -> Result<(), Error> {
     if total.unsigned_abs() > crate::money::MAX_MINOR_UNITS.unsigned_abs() {
         return Err(Error::MinorUnitsOutOfRange { minor: total });
     }
