@@ -39,8 +39,12 @@ pub struct ScheduleReport {
     /// The date the figures are as of: entries whose period ends on or before
     /// it are recognized.
     pub as_of: NaiveDate,
-    /// What the contract will recognize in total.
+    /// What the contract recognizes in total under the terms in force on
+    /// `as_of` (modifications effective later are left out).
     pub total: String,
+    /// What the contract recognizes in total once every modification in the
+    /// file has taken effect.
+    pub final_total: String,
     /// Revenue recognized as of `as_of`.
     pub recognized_to_date: String,
     /// What remains to be recognized as of `as_of` (`total` less
@@ -82,8 +86,8 @@ pub struct LineReport {
     /// The month weighting of a ratable line (`monthly` or `daily`), else
     /// null.
     pub basis: Option<RatableBasis>,
-    /// What the line will recognize in total (its allocated price, or the
-    /// variable consideration known so far).
+    /// What the line recognizes in total under the terms in force on `as_of`
+    /// (its allocated price, or the variable consideration performed by then).
     pub total: String,
     /// Revenue of the line recognized as of the report date.
     pub recognized_to_date: String,
@@ -191,7 +195,7 @@ impl ScheduleReport {
                         Some(Recognition::Ratable { basis }) => Some(basis),
                         _ => None,
                     },
-                    total: amount(total),
+                    total: amount(schedule.line_total_as_of(index, as_of)),
                     recognized_to_date: amount(schedule.line_recognized_as_of(index, as_of)),
                     deferred: amount(schedule.line_deferred_as_of(index, as_of)),
                     unscheduled: amount(unscheduled),
@@ -235,7 +239,8 @@ impl ScheduleReport {
             start_date: file.contract.start_date,
             end_date: file.contract.end_date,
             as_of,
-            total: amount(schedule.total()),
+            total: amount(schedule.total_as_of(as_of)),
+            final_total: amount(schedule.total()),
             recognized_to_date: amount(schedule.recognized_as_of(as_of)),
             deferred: amount(schedule.deferred_as_of(as_of)),
             modifications,
@@ -283,6 +288,9 @@ impl fmt::Display for ScheduleReport {
 
         let mut summary = Table::new(&[("", Align::Left), ("", Align::Right)]);
         summary.row(vec!["Total".into(), self.total.clone()]);
+        if self.final_total != self.total {
+            summary.row(vec!["Total after later modifications".into(), self.final_total.clone()]);
+        }
         summary.row(vec!["Recognized to date".into(), self.recognized_to_date.clone()]);
         summary.row(vec!["Deferred".into(), self.deferred.clone()]);
         summary.write_body(f)?;
@@ -433,6 +441,23 @@ mod tests {
 
     fn report(as_of: &str) -> ScheduleReport {
         ContractFile::from_json_str(FILE).unwrap().report(Some(as_of.parse().unwrap())).unwrap()
+    }
+
+    #[test]
+    fn a_modification_effective_later_does_not_change_earlier_figures() {
+        let file = r#"{
+  "contract": {
+    "contract": "C-8", "currency": "USD", "start_date": "2026-01-01", "end_date": "2026-12-31",
+    "billing_frequency": "monthly", "payment_terms": "net_30",
+    "lines": [ { "line": "L1", "kind": "subscription", "price": "12000.00", "recognition": { "method": "ratable" } } ]
+  },
+  "modifications": [ { "effective_on": "2026-07-01", "treatment": "prospective",
+    "changes": [ { "change": "amend", "line": "L1", "price": "18000.00" } ] } ]
+}"#;
+        let r = ContractFile::from_json_str(file).unwrap().report(Some("2026-03-31".parse().unwrap())).unwrap();
+        let figures = (r.total.as_str(), r.final_total.as_str(), r.recognized_to_date.as_str(), r.deferred.as_str());
+        assert_eq!(figures, ("12000.00", "18000.00", "3000.00", "9000.00"));
+        assert_eq!(r.lines[0].total, "12000.00");
     }
 
     #[test]

@@ -164,6 +164,12 @@ impl RevenueSchedule {
         self.money(self.total_minor() - self.later_changes(date, None))
     }
 
+    /// What line `index` recognizes in total under the terms in force on
+    /// `date`.
+    pub fn line_total_as_of(&self, index: usize, date: NaiveDate) -> Money {
+        self.money(i128::from(self.line_totals[index]) - self.later_changes(date, Some(index)))
+    }
+
     /// What remains to be recognized as of `date`: the total under the terms
     /// in force on `date`, less what is recognized. (The ledger's
     /// deferred-revenue balance also depends on what was billed; that is the
