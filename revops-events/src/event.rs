@@ -30,6 +30,7 @@ mod opt_amount {
 /// A postal address.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct Address {
     /// Street and number.
     pub line1: String,
@@ -50,6 +51,7 @@ pub struct Address {
 /// A person to send invoices to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct Contact {
     /// Full name.
     pub name: String,
@@ -63,6 +65,7 @@ pub struct Contact {
 /// How a customer pays.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub enum PaymentMethod {
     /// ACH or SEPA bank transfer.
     Ach,
@@ -79,6 +82,7 @@ pub enum PaymentMethod {
 /// `customer_registered`: a new bill-to account.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct CustomerRegistered {
     /// The customer.
     pub customer: CustomerId,
@@ -94,23 +98,29 @@ pub struct CustomerRegistered {
     /// How the customer pays.
     pub payment_method: PaymentMethod,
     /// Default payment terms.
+    #[rkyv(with = crate::file_log::archive::PaymentTermsDef)]
     pub payment_terms: PaymentTerms,
     /// Credit limit, in `currency`.
     #[serde(with = "amount")]
+    #[rkyv(with = crate::file_log::archive::DecimalDef)]
     pub credit_limit: Decimal,
     /// The customer's billing currency.
+    #[rkyv(with = crate::file_log::archive::CurrencyCode)]
     pub currency: Currency,
     /// Business date of the registration.
+    #[rkyv(with = crate::file_log::archive::Days)]
     pub registered_on: NaiveDate,
 }
 
 /// `customer_updated`: changed account details; absent fields are kept.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct CustomerUpdated {
     /// The customer.
     pub customer: CustomerId,
     /// Business date of the change.
+    #[rkyv(with = crate::file_log::archive::Days)]
     pub updated_on: NaiveDate,
     /// New legal name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -129,15 +139,18 @@ pub struct CustomerUpdated {
     pub payment_method: Option<PaymentMethod>,
     /// New default payment terms.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[rkyv(with = rkyv::with::Map<crate::file_log::archive::PaymentTermsDef>)]
     pub payment_terms: Option<PaymentTerms>,
     /// New credit limit, in the customer's currency.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_amount")]
+    #[rkyv(with = rkyv::with::Map<crate::file_log::archive::DecimalDef>)]
     pub credit_limit: Option<Decimal>,
 }
 
 /// `contract_signed`: a deal closed into a contract (deal intake).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct ContractSigned {
     /// The contract.
     pub contract: ContractId,
@@ -147,16 +160,22 @@ pub struct ContractSigned {
     /// The bill-to customer.
     pub customer: CustomerId,
     /// Business date of signature.
+    #[rkyv(with = crate::file_log::archive::Days)]
     pub signed_on: NaiveDate,
     /// First day of service, inclusive.
+    #[rkyv(with = crate::file_log::archive::Days)]
     pub start_date: NaiveDate,
     /// Last day of service, inclusive.
+    #[rkyv(with = crate::file_log::archive::Days)]
     pub end_date: NaiveDate,
     /// The contract currency.
+    #[rkyv(with = crate::file_log::archive::CurrencyCode)]
     pub currency: Currency,
     /// How often it is invoiced.
+    #[rkyv(with = crate::file_log::archive::BillingFrequencyDef)]
     pub billing_frequency: BillingFrequency,
     /// When its invoices fall due.
+    #[rkyv(with = crate::file_log::archive::PaymentTermsDef)]
     pub payment_terms: PaymentTerms,
     /// True when every invoice must quote a PO number.
     #[serde(default)]
@@ -180,6 +199,7 @@ pub struct ContractSigned {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commission_plan: Option<PlanId>,
     /// The performance obligations.
+    #[rkyv(with = rkyv::with::Map<crate::file_log::archive::ContractLineDef>)]
     pub lines: Vec<ContractLine>,
 }
 
@@ -202,40 +222,51 @@ impl ContractSigned {
 /// `contract_modified`: new terms from an effective date.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct ContractModified {
     /// The contract.
     pub contract: ContractId,
     /// First day the new terms apply.
+    #[rkyv(with = crate::file_log::archive::Days)]
     pub effective_on: NaiveDate,
     /// How the change reaches revenue.
+    #[rkyv(with = crate::file_log::archive::TreatmentDef)]
     pub treatment: Treatment,
     /// What changes.
+    #[rkyv(with = rkyv::with::Map<crate::file_log::archive::LineChangeDef>)]
     pub changes: Vec<LineChange>,
 }
 
 /// `contract_renewed`: a further term of the same contract.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct ContractRenewed {
     /// The contract.
     pub contract: ContractId,
     /// Business date of the renewal.
+    #[rkyv(with = crate::file_log::archive::Days)]
     pub renewed_on: NaiveDate,
     /// First day of the new term.
+    #[rkyv(with = crate::file_log::archive::Days)]
     pub start_date: NaiveDate,
     /// Last day of the new term.
+    #[rkyv(with = crate::file_log::archive::Days)]
     pub end_date: NaiveDate,
     /// The lines of the new term.
+    #[rkyv(with = rkyv::with::Map<crate::file_log::archive::ContractLineDef>)]
     pub lines: Vec<ContractLine>,
 }
 
 /// `contract_cancelled`: service ends early.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct ContractCancelled {
     /// The contract.
     pub contract: ContractId,
     /// First day without service.
+    #[rkyv(with = crate::file_log::archive::Days)]
     pub effective_on: NaiveDate,
     /// Why.
     pub reason: String,
@@ -244,6 +275,7 @@ pub struct ContractCancelled {
 /// `milestone_delivered`: the work is handed over (not yet accepted).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct MilestoneDelivered {
     /// The contract.
     pub contract: ContractId,
@@ -252,12 +284,14 @@ pub struct MilestoneDelivered {
     /// The milestone.
     pub milestone: MilestoneId,
     /// Business date of delivery.
+    #[rkyv(with = crate::file_log::archive::Days)]
     pub delivered_on: NaiveDate,
 }
 
 /// `milestone_accepted`: the customer accepts; revenue is recognized.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct MilestoneAccepted {
     /// The contract.
     pub contract: ContractId,
@@ -266,24 +300,28 @@ pub struct MilestoneAccepted {
     /// The milestone.
     pub milestone: MilestoneId,
     /// Business date of acceptance.
+    #[rkyv(with = crate::file_log::archive::Days)]
     pub accepted_on: NaiveDate,
 }
 
 /// `line_delivered`: a point-in-time line (a perpetual license) is delivered.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct LineDelivered {
     /// The contract.
     pub contract: ContractId,
     /// The line.
     pub line: LineId,
     /// Business date of delivery.
+    #[rkyv(with = crate::file_log::archive::Days)]
     pub delivered_on: NaiveDate,
 }
 
 /// `time_approved`: hours on a T&M line approved by the customer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct TimeApproved {
     /// The contract.
     pub contract: ContractId,
@@ -291,17 +329,21 @@ pub struct TimeApproved {
     pub line: LineId,
     /// Hours approved.
     #[serde(with = "amount")]
+    #[rkyv(with = crate::file_log::archive::DecimalDef)]
     pub hours: Decimal,
     /// Hourly rate; the line's when absent.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_amount")]
+    #[rkyv(with = rkyv::with::Map<crate::file_log::archive::DecimalDef>)]
     pub rate: Option<Decimal>,
     /// Business date of approval.
+    #[rkyv(with = crate::file_log::archive::Days)]
     pub approved_on: NaiveDate,
 }
 
 /// `usage_recorded`: metered usage on a usage line.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct UsageRecorded {
     /// The contract.
     pub contract: ContractId,
@@ -309,17 +351,21 @@ pub struct UsageRecorded {
     pub line: LineId,
     /// Units used.
     #[serde(with = "amount")]
+    #[rkyv(with = crate::file_log::archive::DecimalDef)]
     pub quantity: Decimal,
     /// Price per unit; the line's when absent.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_amount")]
+    #[rkyv(with = rkyv::with::Map<crate::file_log::archive::DecimalDef>)]
     pub unit_price: Option<Decimal>,
     /// The day the usage was incurred.
+    #[rkyv(with = crate::file_log::archive::Days)]
     pub incurred_on: NaiveDate,
 }
 
 /// One line of an invoice.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct InvoiceLine {
     /// The contract line billed, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -328,21 +374,26 @@ pub struct InvoiceLine {
     pub description: String,
     /// Amount before tax.
     #[serde(with = "amount")]
+    #[rkyv(with = crate::file_log::archive::DecimalDef)]
     pub amount: Decimal,
     /// Tax on the amount.
     #[serde(default, with = "amount")]
+    #[rkyv(with = crate::file_log::archive::DecimalDef)]
     pub tax: Decimal,
     /// First day of the service billed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[rkyv(with = rkyv::with::Map<crate::file_log::archive::Days>)]
     pub period_start: Option<NaiveDate>,
     /// Last day of the service billed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[rkyv(with = rkyv::with::Map<crate::file_log::archive::Days>)]
     pub period_end: Option<NaiveDate>,
 }
 
 /// `invoice_issued`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct InvoiceIssued {
     /// The invoice.
     pub invoice: InvoiceId,
@@ -351,10 +402,13 @@ pub struct InvoiceIssued {
     /// The contract billed.
     pub contract: ContractId,
     /// Invoice date.
+    #[rkyv(with = crate::file_log::archive::Days)]
     pub issued_on: NaiveDate,
     /// Due date.
+    #[rkyv(with = crate::file_log::archive::Days)]
     pub due_on: NaiveDate,
     /// Invoice currency (the contract's).
+    #[rkyv(with = crate::file_log::archive::CurrencyCode)]
     pub currency: Currency,
     /// The customer's purchase order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -374,6 +428,7 @@ impl InvoiceIssued {
 /// How an invoice was sent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub enum DispatchChannel {
     /// E-mail.
     Email,
@@ -388,6 +443,7 @@ pub enum DispatchChannel {
 /// `invoice_dispatched`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct InvoiceDispatched {
     /// The invoice.
     pub invoice: InvoiceId,
@@ -396,12 +452,14 @@ pub struct InvoiceDispatched {
     /// To whom (address, portal id).
     pub to: String,
     /// Business date of dispatch.
+    #[rkyv(with = crate::file_log::archive::Days)]
     pub dispatched_on: NaiveDate,
 }
 
 /// `payment_received`: cash in, not yet applied to invoices.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct PaymentReceived {
     /// The payment.
     pub payment: PaymentId,
@@ -409,10 +467,13 @@ pub struct PaymentReceived {
     pub customer: CustomerId,
     /// Amount received.
     #[serde(with = "amount")]
+    #[rkyv(with = crate::file_log::archive::DecimalDef)]
     pub amount: Decimal,
     /// Its currency.
+    #[rkyv(with = crate::file_log::archive::CurrencyCode)]
     pub currency: Currency,
     /// Value date.
+    #[rkyv(with = crate::file_log::archive::Days)]
     pub received_on: NaiveDate,
     /// How it was paid.
     pub method: PaymentMethod,
@@ -421,6 +482,7 @@ pub struct PaymentReceived {
 /// `payment_applied`: part of a payment settles part of an invoice.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct PaymentApplied {
     /// The payment.
     pub payment: PaymentId,
@@ -428,25 +490,32 @@ pub struct PaymentApplied {
     pub invoice: InvoiceId,
     /// Amount applied.
     #[serde(with = "amount")]
+    #[rkyv(with = crate::file_log::archive::DecimalDef)]
     pub amount: Decimal,
     /// Its currency.
+    #[rkyv(with = crate::file_log::archive::CurrencyCode)]
     pub currency: Currency,
     /// Business date of application.
+    #[rkyv(with = crate::file_log::archive::Days)]
     pub applied_on: NaiveDate,
 }
 
 /// `payment_refunded`: unapplied cash returned to the customer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct PaymentRefunded {
     /// The payment.
     pub payment: PaymentId,
     /// Amount refunded.
     #[serde(with = "amount")]
+    #[rkyv(with = crate::file_log::archive::DecimalDef)]
     pub amount: Decimal,
     /// Its currency.
+    #[rkyv(with = crate::file_log::archive::CurrencyCode)]
     pub currency: Currency,
     /// Business date of the refund.
+    #[rkyv(with = crate::file_log::archive::Days)]
     pub refunded_on: NaiveDate,
     /// Why.
     pub reason: String,
@@ -455,15 +524,19 @@ pub struct PaymentRefunded {
 /// `invoice_written_off`: an open amount given up as bad debt.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct InvoiceWrittenOff {
     /// The invoice.
     pub invoice: InvoiceId,
     /// Amount written off.
     #[serde(with = "amount")]
+    #[rkyv(with = crate::file_log::archive::DecimalDef)]
     pub amount: Decimal,
     /// Its currency.
+    #[rkyv(with = crate::file_log::archive::CurrencyCode)]
     pub currency: Currency,
     /// Business date of the write-off.
+    #[rkyv(with = crate::file_log::archive::Days)]
     pub written_off_on: NaiveDate,
     /// Why.
     pub reason: String,
@@ -472,6 +545,7 @@ pub struct InvoiceWrittenOff {
 /// Who approved a credit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub enum ApproverRole {
     /// VP Revenue Operations: the only role that may approve credit memos.
     VpRevenueOperations,
@@ -488,6 +562,7 @@ pub enum ApproverRole {
 /// `credit_memo_issued`: a reduction of an invoice.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct CreditMemoIssued {
     /// The credit memo.
     pub memo: CreditMemoId,
@@ -495,10 +570,13 @@ pub struct CreditMemoIssued {
     pub invoice: InvoiceId,
     /// Amount credited.
     #[serde(with = "amount")]
+    #[rkyv(with = crate::file_log::archive::DecimalDef)]
     pub amount: Decimal,
     /// Its currency.
+    #[rkyv(with = crate::file_log::archive::CurrencyCode)]
     pub currency: Currency,
     /// Business date of the memo.
+    #[rkyv(with = crate::file_log::archive::Days)]
     pub issued_on: NaiveDate,
     /// Why.
     pub reason: String,
@@ -511,6 +589,7 @@ pub struct CreditMemoIssued {
 /// Why a customer disputes an invoice.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub enum DisputeReason {
     /// The price differs from the contract.
     PricingError,
@@ -529,6 +608,7 @@ pub enum DisputeReason {
 /// `dispute_opened`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct DisputeOpened {
     /// The dispute.
     pub dispute: DisputeId,
@@ -538,20 +618,25 @@ pub struct DisputeOpened {
     pub reason_code: DisputeReason,
     /// Amount disputed.
     #[serde(with = "amount")]
+    #[rkyv(with = crate::file_log::archive::DecimalDef)]
     pub amount: Decimal,
     /// Its currency.
+    #[rkyv(with = crate::file_log::archive::CurrencyCode)]
     pub currency: Currency,
     /// Business date it was opened.
+    #[rkyv(with = crate::file_log::archive::Days)]
     pub opened_on: NaiveDate,
 }
 
 /// `dispute_reviewed`: first review, the start of the SLA clock's answer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct DisputeReviewed {
     /// The dispute.
     pub dispute: DisputeId,
     /// Business date of the review.
+    #[rkyv(with = crate::file_log::archive::Days)]
     pub reviewed_on: NaiveDate,
     /// Who reviewed it.
     pub reviewer: String,
@@ -563,10 +648,12 @@ pub struct DisputeReviewed {
 /// `dispute_escalated`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct DisputeEscalated {
     /// The dispute.
     pub dispute: DisputeId,
     /// Business date of the escalation.
+    #[rkyv(with = crate::file_log::archive::Days)]
     pub escalated_on: NaiveDate,
     /// To whom.
     pub to: String,
@@ -575,6 +662,7 @@ pub struct DisputeEscalated {
 /// Whether a dispute was upheld.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub enum DisputeOutcome {
     /// The customer was right: credit and rebill.
     Valid,
@@ -585,10 +673,12 @@ pub enum DisputeOutcome {
 /// `dispute_resolved`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct DisputeResolved {
     /// The dispute.
     pub dispute: DisputeId,
     /// Business date of resolution.
+    #[rkyv(with = crate::file_log::archive::Days)]
     pub resolved_on: NaiveDate,
     /// The outcome.
     pub outcome: DisputeOutcome,
@@ -606,6 +696,7 @@ pub struct DisputeResolved {
 /// A step of the collections ladder, by days since the due date.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub enum CollectionStep {
     /// Day 0: due-date notice.
     #[serde(rename = "day_0")]
@@ -636,22 +727,26 @@ pub enum CollectionStep {
 /// `collection_step_taken`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct CollectionStepTaken {
     /// The invoice chased.
     pub invoice: InvoiceId,
     /// The step.
     pub step: CollectionStep,
     /// Business date it was taken.
+    #[rkyv(with = crate::file_log::archive::Days)]
     pub taken_on: NaiveDate,
 }
 
 /// `credit_hold_placed`: no new invoices for the customer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct CreditHoldPlaced {
     /// The customer.
     pub customer: CustomerId,
     /// Business date of the hold.
+    #[rkyv(with = crate::file_log::archive::Days)]
     pub placed_on: NaiveDate,
     /// Why.
     pub reason: String,
@@ -660,16 +755,19 @@ pub struct CreditHoldPlaced {
 /// `credit_hold_released`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct CreditHoldReleased {
     /// The customer.
     pub customer: CustomerId,
     /// Business date of the release.
+    #[rkyv(with = crate::file_log::archive::Days)]
     pub released_on: NaiveDate,
 }
 
 /// `commission_plan_defined`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct CommissionPlanDefined {
     /// The plan.
     pub plan: PlanId,
@@ -677,50 +775,64 @@ pub struct CommissionPlanDefined {
     pub rep: RepId,
     /// Quota for the plan period.
     #[serde(with = "amount")]
+    #[rkyv(with = crate::file_log::archive::DecimalDef)]
     pub quota: Decimal,
     /// Quota currency.
+    #[rkyv(with = crate::file_log::archive::CurrencyCode)]
     pub currency: Currency,
     /// What the rep is credited for.
+    #[rkyv(with = crate::file_log::archive::CommissionBasisDef)]
     pub basis: CommissionBasis,
     /// Marginal tiers by attainment.
+    #[rkyv(with = rkyv::with::Map<crate::file_log::archive::CommissionTierDef>)]
     pub tiers: Vec<CommissionTier>,
     /// Months within which a churned booking is clawed back.
     pub clawback_months: u32,
     /// Day of month commissions are paid (1–28).
     pub payout_day: u32,
     /// First day the plan applies.
+    #[rkyv(with = crate::file_log::archive::Days)]
     pub effective_on: NaiveDate,
 }
 
 /// `commission_paid`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct CommissionPaid {
     /// The rep.
     pub rep: RepId,
     /// Amount paid.
     #[serde(with = "amount")]
+    #[rkyv(with = crate::file_log::archive::DecimalDef)]
     pub amount: Decimal,
     /// Its currency.
+    #[rkyv(with = crate::file_log::archive::CurrencyCode)]
     pub currency: Currency,
     /// Business date of payout.
+    #[rkyv(with = crate::file_log::archive::Days)]
     pub paid_on: NaiveDate,
     /// The month the payout is for.
+    #[rkyv(with = crate::file_log::archive::Months)]
     pub period: YearMonth,
 }
 
 /// `commission_adjusted`: a manual correction (positive or negative).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct CommissionAdjusted {
     /// The rep.
     pub rep: RepId,
     /// Amount, negative to reduce.
     #[serde(with = "amount")]
+    #[rkyv(with = crate::file_log::archive::DecimalDef)]
     pub amount: Decimal,
     /// Its currency.
+    #[rkyv(with = crate::file_log::archive::CurrencyCode)]
     pub currency: Currency,
     /// Business date of the adjustment.
+    #[rkyv(with = crate::file_log::archive::Days)]
     pub adjusted_on: NaiveDate,
     /// Why.
     pub reason: String,
@@ -729,6 +841,7 @@ pub struct CommissionAdjusted {
 /// `commission_dispute_opened`: a rep contests a commission figure.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct CommissionDisputeOpened {
     /// The dispute.
     pub dispute: CommissionDisputeId,
@@ -736,10 +849,13 @@ pub struct CommissionDisputeOpened {
     pub rep: RepId,
     /// Amount claimed.
     #[serde(with = "amount")]
+    #[rkyv(with = crate::file_log::archive::DecimalDef)]
     pub amount: Decimal,
     /// Its currency.
+    #[rkyv(with = crate::file_log::archive::CurrencyCode)]
     pub currency: Currency,
     /// Business date it was opened.
+    #[rkyv(with = crate::file_log::archive::Days)]
     pub opened_on: NaiveDate,
     /// Why.
     pub reason: String,
@@ -748,25 +864,31 @@ pub struct CommissionDisputeOpened {
 /// `commission_dispute_resolved`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct CommissionDisputeResolved {
     /// The dispute.
     pub dispute: CommissionDisputeId,
     /// Business date of resolution.
+    #[rkyv(with = crate::file_log::archive::Days)]
     pub resolved_on: NaiveDate,
     /// Amount granted to the rep (zero when rejected).
     #[serde(with = "amount")]
+    #[rkyv(with = crate::file_log::archive::DecimalDef)]
     pub granted: Decimal,
     /// Its currency.
+    #[rkyv(with = crate::file_log::archive::CurrencyCode)]
     pub currency: Currency,
 }
 
 /// `renewal_contact_logged`: a touchpoint with the customer about renewal.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct RenewalContactLogged {
     /// The contract up for renewal.
     pub contract: ContractId,
     /// Business date of contact.
+    #[rkyv(with = crate::file_log::archive::Days)]
     pub contacted_on: NaiveDate,
     /// Who made contact.
     pub by: String,
@@ -778,6 +900,7 @@ pub struct RenewalContactLogged {
 /// How a partner contributed to a deal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub enum AttributionKind {
     /// The partner brought the deal (at most one per contract).
     Sourced,
@@ -790,6 +913,7 @@ pub enum AttributionKind {
 /// `partner_attributed`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct PartnerAttributed {
     /// The contract.
     pub contract: ContractId,
@@ -799,38 +923,48 @@ pub struct PartnerAttributed {
     pub kind: AttributionKind,
     /// The partner's share of the contract's ARR, a fraction (0.25 = 25 %).
     #[serde(with = "amount")]
+    #[rkyv(with = crate::file_log::archive::DecimalDef)]
     pub share: Decimal,
     /// Business date of the attribution.
+    #[rkyv(with = crate::file_log::archive::Days)]
     pub attributed_on: NaiveDate,
 }
 
 /// `mdf_allocated`: market development funds granted to a partner.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct MdfAllocated {
     /// The partner.
     pub partner: PartnerId,
     /// Amount granted.
     #[serde(with = "amount")]
+    #[rkyv(with = crate::file_log::archive::DecimalDef)]
     pub amount: Decimal,
     /// Its currency.
+    #[rkyv(with = crate::file_log::archive::CurrencyCode)]
     pub currency: Currency,
     /// Business date of the grant.
+    #[rkyv(with = crate::file_log::archive::Days)]
     pub allocated_on: NaiveDate,
 }
 
 /// `mdf_spent`: a partner draws on its funds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct MdfSpent {
     /// The partner.
     pub partner: PartnerId,
     /// Amount spent.
     #[serde(with = "amount")]
+    #[rkyv(with = crate::file_log::archive::DecimalDef)]
     pub amount: Decimal,
     /// Its currency.
+    #[rkyv(with = crate::file_log::archive::CurrencyCode)]
     pub currency: Currency,
     /// Business date of the spend.
+    #[rkyv(with = crate::file_log::archive::Days)]
     pub spent_on: NaiveDate,
     /// On what.
     pub description: String,
@@ -839,6 +973,7 @@ pub struct MdfSpent {
 /// `spif_earned`: a sales incentive earned on a contract.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct SpifEarned {
     /// The partner that earned it.
     pub partner: PartnerId,
@@ -846,10 +981,13 @@ pub struct SpifEarned {
     pub contract: ContractId,
     /// Amount earned.
     #[serde(with = "amount")]
+    #[rkyv(with = crate::file_log::archive::DecimalDef)]
     pub amount: Decimal,
     /// Its currency.
+    #[rkyv(with = crate::file_log::archive::CurrencyCode)]
     pub currency: Currency,
     /// Business date it was earned.
+    #[rkyv(with = crate::file_log::archive::Days)]
     pub earned_on: NaiveDate,
     /// The incentive program.
     pub program: String,
@@ -858,15 +996,20 @@ pub struct SpifEarned {
 /// `fx_rate_set`: one unit of `from` is worth `rate` units of `to` from `on`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct FxRateSet {
     /// Source currency.
+    #[rkyv(with = crate::file_log::archive::CurrencyCode)]
     pub from: Currency,
     /// Target currency.
+    #[rkyv(with = crate::file_log::archive::CurrencyCode)]
     pub to: Currency,
     /// Units of `to` per unit of `from`.
     #[serde(with = "amount")]
+    #[rkyv(with = crate::file_log::archive::DecimalDef)]
     pub rate: Decimal,
     /// First day the rate is in force.
+    #[rkyv(with = crate::file_log::archive::Days)]
     pub on: NaiveDate,
 }
 
@@ -874,10 +1017,13 @@ pub struct FxRateSet {
 /// booked in the first open month.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct PeriodClosed {
     /// The month closed.
+    #[rkyv(with = crate::file_log::archive::Months)]
     pub period: YearMonth,
     /// Business date of the close.
+    #[rkyv(with = crate::file_log::archive::Days)]
     pub closed_on: NaiveDate,
 }
 
@@ -887,6 +1033,7 @@ macro_rules! events {
         #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
         #[serde(tag = "type", rename_all = "snake_case")]
         #[non_exhaustive]
+        #[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
         pub enum Event {
             $(
                 #[doc = concat!("`", $tag, "`: see [`", stringify!($payload), "`].")]

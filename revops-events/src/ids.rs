@@ -13,6 +13,7 @@ macro_rules! entity_ids {
         $(#[$doc])*
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
         #[serde(try_from = "String", into = "String")]
+        #[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
         pub struct $name(String);
 
         impl $name {

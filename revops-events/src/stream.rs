@@ -11,6 +11,7 @@ use crate::event::Event;
 /// `invoice/INV-7`, `books` for company-wide facts.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct StreamId(String);
 
 impl StreamId {

@@ -1,1 +1,0 @@
-//! `FileLog`: the embedded, durable event log (being built).

@@ -1,1 +1,0 @@
-//! Commands: validation against current state, then events (being built).
