@@ -1,13 +1,41 @@
 //! Pure projections of the revops event log into read models.
 //!
-//! This crate is being built: ledger, revenue schedules, AR aging, MRR,
-//! commissions and the dashboard will live here.
+//! Each projection folds [`Envelope`]s with [`Projection::apply`]: no clock,
+//! no randomness, no I/O. Read methods take the as-of date, and every report
+//! is a serde-serializable type with stable field names and sorted output.
 //!
 //! ```
-//! let eur = revops_projections::revops_core::Currency::EUR;
-//! assert_eq!(eur.code(), "EUR");
+//! use revops_projections::Projection;
+//! use revops_projections::revops_events::Envelope;
+//!
+//! /// Counts the events it has seen, once each.
+//! #[derive(Default)]
+//! struct Count(u64, Option<u64>);
+//!
+//! impl Projection for Count {
+//!     fn apply(&mut self, envelope: &Envelope) {
+//!         if self.1.is_some_and(|last| envelope.seq.0 <= last) {
+//!             return; // already applied
+//!         }
+//!         self.1 = Some(envelope.seq.0);
+//!         self.0 += 1;
+//!     }
+//! }
+//! let count = Count::default();
+//! assert_eq!(count.0, 0);
 //! ```
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod aging;
+pub mod commissions;
+mod error;
+pub mod ledger;
+pub mod mrr;
+mod projection;
+pub mod schedules;
+
+pub use error::Error;
+pub use projection::Projection;
 pub use revops_core;
+pub use revops_events;

@@ -1,0 +1,1 @@
+//! `ArAging`: open invoices by age bucket, days to pay, DSO and collection rate.

@@ -1,0 +1,1 @@
+//! `Commissions`: earned, payable, paid and clawed-back commission per rep and period.

@@ -1,0 +1,1 @@
+//! `GeneralLedger`: the double-entry journal derived from events and its trial balance.

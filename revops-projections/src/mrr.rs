@@ -1,0 +1,1 @@
+//! `Mrr`: monthly recurring revenue per customer and its monthly movements.

@@ -1,0 +1,1 @@
+//! `RevenueSchedules`: recognition schedules per contract and line, and the waterfall.
