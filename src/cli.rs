@@ -3,12 +3,17 @@
 //!
 //! The CLI never reads the clock for business dates: `schedule` without an
 //! as-of date reports as of the contract's end date, so the same file always
-//! prints the same output.
+//! prints the same output. The only clock it reads is the recorded time of
+//! an import, and `--recorded-at` replaces that too.
 
-use std::io::Write;
+use std::io::{BufRead, Write};
 use std::path::Path;
 
+use chrono::{DateTime, Utc};
 use revops_core::NaiveDate;
+use revops_events::file_log::{FileLog, FileLogOptions};
+use revops_events::jsonl::{self, ImportOptions, ImportSummary};
+use revops_events::Seq;
 
 use crate::contract_file::ContractFile;
 use crate::Error;
@@ -33,8 +38,57 @@ pub fn schedule(path: &Path, as_of: Option<NaiveDate>, format: Format, out: &mut
         Format::Text => report.to_text(),
         Format::Json => report.to_json()?,
     };
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        // The reader went away (`revops schedule ... | head`): nothing to report.
+    write_out(out, text.as_bytes())
+}
+
+/// `revops import`: appends the JSON Lines events read from `input` to the
+/// file log in `log_dir` (created if needed), in batches of `batch_size`
+/// events stamped `recorded_at`, and writes the summary line to `out`.
+///
+/// Lines are facts in the interchange form (see [`revops_events::jsonl`]):
+/// they are checked for form and by the log (ids, idempotency), not against
+/// the business rules of the command API, so an export of any log imports
+/// back whole. A refused line stops the import: the batches appended before
+/// it stay, its own batch is dropped, and re-running after the fix appends
+/// only what is missing.
+pub fn import(
+    input: impl BufRead,
+    log_dir: &Path,
+    batch_size: usize,
+    recorded_at: DateTime<Utc>,
+    out: &mut dyn Write,
+) -> Result<ImportSummary, Error> {
+    let mut log = FileLog::open(log_dir, FileLogOptions::default())?;
+    let options = ImportOptions::new(recorded_at).with_batch_size(batch_size);
+    let summary = jsonl::import(&mut log, input, options)?;
+    log.close()?;
+    write_out(out, format!("{summary}\n").as_bytes())?;
+    Ok(summary)
+}
+
+/// `revops export`: writes the events of the file log in `log_dir`, from
+/// position `from` on, as JSON Lines to `out`; returns how many. The log must
+/// exist: exporting never creates one.
+pub fn export(log_dir: &Path, from: Seq, out: &mut dyn Write) -> Result<u64, Error> {
+    let log = open_existing(log_dir)?;
+    match jsonl::export_from(&log, from, out) {
+        // The reader went away (`revops export ... | head`): nothing to report.
+        Err(revops_events::Error::ExportWrite { kind: std::io::ErrorKind::BrokenPipe, written, .. }) => Ok(written),
+        result => Ok(result?),
+    }
+}
+
+/// Opens the file log in `dir`, refusing to create one where there is none.
+fn open_existing(dir: &Path) -> Result<FileLog, Error> {
+    if !dir.is_dir() {
+        return Err(Error::NoLog { dir: dir.to_path_buf() });
+    }
+    Ok(FileLog::open(dir, FileLogOptions::default())?)
+}
+
+/// Writes `bytes` to `out`; a reader that went away is not an error.
+fn write_out(out: &mut dyn Write, bytes: &[u8]) -> Result<(), Error> {
+    match out.write_all(bytes).and_then(|()| out.flush()) {
         Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         result => result.map_err(Error::Write),
     }

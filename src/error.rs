@@ -4,7 +4,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// Everything that can go wrong in the facade: reading and parsing a contract
-/// file, the rules of revops-core, and writing a report.
+/// file, the rules of revops-core, the event log and its JSON Lines form, and
+/// writing a report.
 ///
 /// [`Error::is_bad_input`] tells a caller whether the input was at fault (the
 /// CLI exits with code 2) or something else went wrong (code 1).
@@ -48,13 +49,29 @@ pub enum Error {
     /// A report could not be serialized to JSON.
     #[error("cannot serialize the report: {0}")]
     Serialize(#[source] serde_json::Error),
+    /// `--log DIR` names no event log (export and reports never create one).
+    #[error("no event log at {}", .dir.display())]
+    NoLog {
+        /// The directory given.
+        dir: PathBuf,
+    },
+    /// The event log or a JSON Lines import or export failed: a refused line
+    /// (named by its number and field), a damaged segment, an I/O failure.
+    #[error(transparent)]
+    Log(#[from] revops_events::Error),
 }
 
 impl Error {
     /// True when the input was at fault: a malformed contract file or terms
-    /// that break a rule. False for I/O failures.
+    /// that break a rule, a JSON Lines line that is not a valid event or that
+    /// the log refuses, a missing log. False for I/O failures and damage.
     pub fn is_bad_input(&self) -> bool {
-        matches!(self, Error::Parse { .. } | Error::Core(_))
+        use revops_events::Error as Log;
+        match self {
+            Error::Parse { .. } | Error::Core(_) | Error::NoLog { .. } => true,
+            Error::Log(e) => matches!(e, Log::Import { .. } | Log::ImportRefused { .. } | Log::Core(_)),
+            _ => false,
+        }
     }
 
     /// The process exit code the CLI uses: 2 for bad input, 1 otherwise.

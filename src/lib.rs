@@ -12,3 +12,5 @@ pub use error::Error;
 pub use report::ScheduleReport;
 pub use revops_core as core;
 pub use revops_core::{Currency, Money};
+pub use revops_events as events;
+pub use revops_projections as projections;

@@ -1,15 +1,19 @@
 //! The `revops` command line: parses arguments and calls the library.
 //!
 //! Exit codes: 0 on success, 2 for bad input (a malformed or invalid contract
-//! file, or bad arguments), 1 for anything else (an unreadable file, a failed
-//! write).
+//! file or event line, a missing log, or bad arguments), 1 for anything else
+//! (an unreadable file, a damaged log, a failed write).
 
+use std::io::BufReader;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 use revops::cli::Format;
 use revops::core::NaiveDate;
+use revops::events::jsonl::DEFAULT_BATCH_SIZE;
+use revops::events::Seq;
 
 /// An event-sourced ledger engine for revenue operations.
 #[derive(Debug, Parser)]
@@ -33,6 +37,33 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Append the events of a JSON Lines file to a file log (created if
+    /// needed). A batch is a run of lines on one stream, at most
+    /// --batch-size events, appended whole or not at all; events already in
+    /// the log are skipped, so importing a file again appends nothing.
+    Import {
+        /// The JSON Lines file; `-` reads standard input.
+        events: PathBuf,
+        /// The log directory.
+        #[arg(long, value_name = "DIR")]
+        log: PathBuf,
+        /// The most events one batch (one append) carries.
+        #[arg(long, default_value_t = DEFAULT_BATCH_SIZE, value_name = "N")]
+        batch_size: usize,
+        /// The recorded time stamped on the appended events (RFC 3339).
+        /// Defaults to the current time.
+        #[arg(long, value_name = "TIMESTAMP")]
+        recorded_at: Option<DateTime<Utc>>,
+    },
+    /// Write the events of a file log as JSON Lines to standard output.
+    Export {
+        /// The log directory.
+        #[arg(long, value_name = "DIR")]
+        log: PathBuf,
+        /// Start at this position (0 = the first event).
+        #[arg(long, default_value_t = 0, value_name = "SEQ")]
+        from: u64,
+    },
 }
 
 fn main() -> ExitCode {
@@ -41,6 +72,20 @@ fn main() -> ExitCode {
             let format = if json { Format::Json } else { Format::Text };
             revops::cli::schedule(&contract, as_of, format, &mut std::io::stdout().lock())
         }
+        Command::Import { events, log, batch_size, recorded_at } => {
+            let recorded_at = recorded_at.unwrap_or_else(|| std::time::SystemTime::now().into());
+            let stdout = &mut std::io::stdout().lock();
+            if events.as_os_str() == "-" {
+                revops::cli::import(std::io::stdin().lock(), &log, batch_size, recorded_at, stdout)
+            } else {
+                match std::fs::File::open(&events) {
+                    Ok(file) => revops::cli::import(BufReader::new(file), &log, batch_size, recorded_at, stdout),
+                    Err(source) => Err(revops::Error::Read { file: events, source }),
+                }
+            }
+            .map(drop)
+        }
+        Command::Export { log, from } => revops::cli::export(&log, Seq(from), &mut std::io::stdout().lock()).map(drop),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -155,3 +155,106 @@ fn other_failures_exit_1_and_bad_arguments_2() {
     let bad_date = revops(&["schedule", "examples/contract.json", "--as-of", "2026-02-30"]);
     assert_eq!(bad_date.status.code(), Some(2));
 }
+
+/// A fresh directory for one test's logs, removed when dropped.
+fn scratch() -> tempfile::TempDir {
+    tempfile::tempdir().expect("a temporary directory")
+}
+
+fn path(dir: &std::path::Path) -> &str {
+    dir.to_str().expect("a UTF-8 temporary path")
+}
+
+/// Every file of a log directory with its bytes, to compare logs.
+fn files(dir: &std::path::Path) -> Vec<(std::ffi::OsString, Vec<u8>)> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (e.file_name(), std::fs::read(e.path()).unwrap())
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+const AT: &str = "2026-12-31T18:00:00Z";
+
+#[test]
+fn import_appends_the_book_once_and_export_round_trips_it() {
+    let dir = scratch();
+    let log = dir.path().join("log");
+    let import = |log: &std::path::Path| {
+        stdout(&revops(&["import", "examples/book.jsonl", "--log", path(log), "--recorded-at", AT]))
+    };
+    assert_eq!(import(&log), "150 lines, 150 events: 150 appended, 0 already in the log; 114 batches\n");
+    assert_eq!(import(&log), "150 lines, 150 events: 0 appended, 150 already in the log; 114 batches\n");
+
+    let exported = stdout(&revops(&["export", "--log", path(&log)]));
+    assert_eq!(exported.lines().count(), 150);
+    // The book's lines carry no ids: the export adds the derived ones in front.
+    let book = std::fs::read_to_string("examples/book.jsonl").unwrap();
+    for (out, line) in exported.lines().zip(book.lines()) {
+        let (envelope, event) = out.split_at(out.find(",\"type\":").unwrap());
+        assert!(envelope.starts_with("{\"event_id\":\"") && envelope.ends_with(",\"schema_version\":2"), "{out}");
+        let exported: revops::events::Event = serde_json::from_str(&format!("{{{}", &event[1..])).unwrap();
+        assert_eq!(exported, serde_json::from_str(line).unwrap());
+    }
+
+    // An export imports into an empty log as the same events with the same ids.
+    let copy = dir.path().join("copy");
+    let export_file = dir.path().join("book-export.jsonl");
+    std::fs::write(&export_file, &exported).unwrap();
+    let summary = stdout(&revops(&["import", path(&export_file), "--log", path(&copy), "--recorded-at", AT]));
+    assert_eq!(summary, "150 lines, 150 events: 150 appended, 0 already in the log; 114 batches\n");
+    assert_eq!(stdout(&revops(&["export", "--log", path(&copy)])), exported);
+    // Same events, same recorded time: the log files are byte-identical too.
+    assert_eq!(files(&copy), files(&log));
+
+    let tail = stdout(&revops(&["export", "--log", path(&log), "--from", "148"]));
+    assert_eq!(tail, exported.lines().skip(148).map(|l| format!("{l}\n")).collect::<String>());
+}
+
+#[test]
+fn a_refused_line_exits_2_naming_line_and_field_and_keeps_the_batches_before_it() {
+    let dir = scratch();
+    let log = dir.path().join("log");
+    let book = std::fs::read_to_string("examples/book.jsonl").unwrap();
+    // Line 3 is the second commission plan: break its quota. Line 1 was
+    // appended when line 2 began another stream; line 2's batch was still
+    // open when line 3 was refused, and is dropped with it.
+    let mut lines: Vec<String> = book.lines().map(str::to_owned).collect();
+    assert!(lines[2].contains("\"quota\":\"600000.00\""));
+    lines[2] = lines[2].replace("\"quota\":\"600000.00\"", "\"quota\":\"600,000.00\"");
+    let bad = dir.path().join("bad.jsonl");
+    std::fs::write(&bad, lines.join("\n")).unwrap();
+
+    let output = revops(&["import", path(&bad), "--log", path(&log), "--recorded-at", AT]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.starts_with("error: line 3: field quota: invalid value: string \"600,000.00\""), "{stderr}");
+    let kept = stdout(&revops(&["export", "--log", path(&log)]));
+    assert_eq!(kept.lines().count(), 1);
+    assert!(kept.contains("\"type\":\"fx_rate_set\""), "{kept}");
+
+    // Refused again: the files do not change by a byte.
+    let before = files(&log);
+    assert_eq!(revops(&["import", path(&bad), "--log", path(&log), "--recorded-at", AT]).status.code(), Some(2));
+    assert_eq!(files(&log), before);
+}
+
+#[test]
+fn export_of_a_missing_log_exits_2_and_creates_nothing() {
+    let dir = scratch();
+    let missing = dir.path().join("nothing-here");
+    let output = revops(&["export", "--log", path(&missing)]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(stderr, format!("error: no event log at {}\n", missing.display()));
+    assert!(!missing.exists());
+
+    let unreadable = revops(&["import", "examples/no-such-book.jsonl", "--log", path(&missing)]);
+    assert_eq!(unreadable.status.code(), Some(1));
+    assert!(!missing.exists());
+}
