@@ -35,6 +35,12 @@ impl Interner {
         id
     }
 
+    /// The id of `name`, if it was interned.
+    pub(crate) fn get(&self, name: &str) -> Option<u32> {
+        let hash = FxBuildHasher.hash_one(name);
+        self.table.find(hash, |&id| slice(&self.text, &self.ends, id) == name).copied()
+    }
+
     /// The name with id `id`.
     pub(crate) fn name(&self, id: u32) -> &str {
         slice(&self.text, &self.ends, id)
@@ -73,6 +79,8 @@ mod tests {
         assert_eq!(names.intern("GLOBEX"), 1);
         assert_eq!(names.intern("ACME"), 0);
         assert_eq!(names.intern(""), 2);
+        assert_eq!(names.get("GLOBEX"), Some(1));
+        assert_eq!(names.get("INITECH"), None);
         assert_eq!((names.name(0), names.name(1), names.name(2)), ("ACME", "GLOBEX", ""));
         assert_eq!(names.len(), 3);
         for i in 0..1000 {

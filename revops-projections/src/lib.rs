@@ -40,6 +40,7 @@ pub mod schedules;
 
 pub use aging::{AgingBasis, AgingOptions, AgingReport, ArAging};
 pub use error::Error;
+pub use mrr::{Mrr, MrrReport};
 pub use projection::Projection;
 pub use revops_core;
 pub use revops_events;
