@@ -26,6 +26,17 @@ pub(crate) fn minor(amount: Decimal, currency: Currency) -> Option<i64> {
     }
 }
 
+/// `amount` rounded to the minor unit of `currency` with [`ROUNDING`]
+/// (unchanged if out of range).
+pub(crate) fn round_money(amount: Decimal, currency: Currency) -> Decimal {
+    extend(Decimal::ONE, Money::new(amount, currency), ROUNDING).map_or(amount, |m| m.amount)
+}
+
+/// A decimal amount as [`format`] writes it.
+pub(crate) fn format_decimal(amount: Decimal, currency: Currency) -> String {
+    minor(amount, currency).map_or_else(|| amount.to_string(), |m| format(m.into(), currency))
+}
+
 /// `minor` minor units of `currency` as a decimal string with exactly the
 /// currency's minor places: `format(-5, USD)` is `"-0.05"`.
 pub(crate) fn format(minor: i128, currency: Currency) -> String {

@@ -52,6 +52,15 @@ impl Interner {
     }
 }
 
+/// Writes the interning key of a contract's line into `key` (a reused
+/// buffer): line ids are unique within their contract only.
+pub(crate) fn line_key(key: &mut String, contract: &str, line: &str) {
+    key.clear();
+    key.push_str(contract);
+    key.push('\0');
+    key.push_str(line);
+}
+
 fn slice<'a>(text: &'a str, ends: &[usize], id: u32) -> &'a str {
     let i = id as usize;
     let start = if i == 0 { 0 } else { ends[i - 1] };

@@ -39,6 +39,7 @@ mod projection;
 pub mod schedules;
 
 pub use aging::{AgingBasis, AgingOptions, AgingReport, ArAging};
+pub use commissions::{Commissions, CommissionsReport};
 pub use error::Error;
 pub use mrr::{Mrr, MrrReport};
 pub use projection::Projection;

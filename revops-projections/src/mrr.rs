@@ -65,7 +65,7 @@ use revops_events::{Envelope, Event};
 use serde::{Deserialize, Serialize};
 
 use crate::amounts::{div_round, format, minor, ratio, ROUNDING};
-use crate::intern::{slot, Interner};
+use crate::intern::{line_key, slot, Interner};
 use crate::once::SeqGuard;
 use crate::Projection;
 
@@ -337,14 +337,6 @@ struct MonthSums {
     start: i128,
     moves: [i128; 5],
     customers: Vec<(u32, Movement, i64, i64)>,
-}
-
-/// Writes the interning key of a contract's line into `key`.
-fn line_key(key: &mut String, contract: &str, line: &str) {
-    key.clear();
-    key.push_str(contract);
-    key.push('\0');
-    key.push_str(line);
 }
 
 impl Mrr {
