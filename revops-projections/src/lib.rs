@@ -1,6 +1,6 @@
 //! Pure projections of the revops event log into read models.
 //!
-//! Each projection folds [`Envelope`]s with [`Projection::apply`]: no clock,
+//! Each projection folds [`Envelope`](revops_events::Envelope)s with [`Projection::apply`]: no clock,
 //! no randomness, no I/O. Read methods take the as-of date, and every report
 //! is a serde-serializable type with stable field names and sorted output.
 //!
@@ -28,14 +28,20 @@
 #![deny(missing_docs)]
 
 pub mod aging;
+mod amounts;
 pub mod commissions;
 mod error;
+mod intern;
 pub mod ledger;
 pub mod mrr;
+mod once;
 mod projection;
 pub mod schedules;
 
+pub use aging::{AgingBasis, AgingOptions, AgingReport, ArAging};
+pub use commissions::{Commissions, CommissionsReport};
 pub use error::Error;
+pub use mrr::{Mrr, MrrReport};
 pub use projection::Projection;
 pub use revops_core;
 pub use revops_events;
