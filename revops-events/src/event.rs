@@ -8,7 +8,7 @@
 
 use chrono::NaiveDate;
 use revops_core::calendar::YearMonth;
-use revops_core::commission::{CommissionBasis, CommissionTier};
+use revops_core::commission::{CommissionBasis, CommissionPlan, CommissionTier};
 use revops_core::modification::{LineChange, Treatment};
 use revops_core::terms::{BillingFrequency, Contract, ContractLine, PaymentTerms};
 use revops_core::{Currency, Money};
@@ -793,6 +793,21 @@ pub struct CommissionPlanDefined {
     /// First day the plan applies.
     #[rkyv(with = crate::file_log::archive::Days)]
     pub effective_on: NaiveDate,
+}
+
+impl CommissionPlanDefined {
+    /// The plan as revops-core's commission math takes it; whether it is a
+    /// valid plan is [`CommissionPlan::validate`]'s to say.
+    pub fn plan(&self) -> CommissionPlan {
+        CommissionPlan {
+            plan: self.plan.to_string(),
+            quota: Money::new(self.quota, self.currency),
+            basis: self.basis,
+            tiers: self.tiers.clone(),
+            clawback_months: self.clawback_months,
+            payout_day: self.payout_day,
+        }
+    }
 }
 
 /// `commission_paid`.

@@ -299,14 +299,7 @@ impl Projection for Commissions {
             Event::CommissionPlanDefined(e) => {
                 let id = self.plan_ids.intern(e.plan.as_str());
                 let rep = self.rep_ids.intern(e.rep.as_str());
-                let plan = CommissionPlan {
-                    plan: e.plan.to_string(),
-                    quota: Money::new(e.quota, e.currency),
-                    basis: e.basis,
-                    tiers: e.tiers.clone(),
-                    clawback_months: e.clawback_months,
-                    payout_day: e.payout_day,
-                };
+                let plan = e.plan();
                 // A plan revops-core refuses (the command side does too) earns nothing.
                 let slot = slot(&mut self.plans, id, None);
                 if slot.is_none() && plan.validate().is_ok() {

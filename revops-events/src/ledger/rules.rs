@@ -6,7 +6,6 @@
 //! so a command that breaks several rules always gets the same error.
 
 use chrono::{Days, NaiveDate};
-use revops_core::commission::CommissionPlan;
 use revops_core::modification::{LineChange, Modification};
 use revops_core::performance::Performance;
 use revops_core::recognition::{schedule, RecognitionSettings};
@@ -726,14 +725,7 @@ impl LedgerState {
         if self.plans.contains_key(&e.plan) {
             return Err(duplicate("commission plan", &e.plan, "plan"));
         }
-        let plan = CommissionPlan {
-            plan: e.plan.to_string(),
-            quota: Money::new(e.quota, e.currency),
-            basis: e.basis,
-            tiers: e.tiers.clone(),
-            clawback_months: e.clawback_months,
-            payout_day: e.payout_day,
-        };
+        let plan = e.plan();
         plan.validate().map_err(|source| Error::InvalidCommissionPlan { plan: e.plan.clone(), source })?;
         // A rep is paid in one currency: the one of its first plan.
         if let Some(rep) = self.reps.get(&e.rep) {
