@@ -10,7 +10,7 @@
 //! | event | entry |
 //! |---|---|
 //! | `invoice_issued` | Dr AR (total) / Cr contract position (amounts before tax) / Cr Tax Payable |
-//! | recognition (read time, see [`recognition`](self#recognition)) | Dr contract position / Cr Revenue by method |
+//! | recognition (read time, see below) | Dr contract position / Cr Revenue by method |
 //! | `payment_received` | Dr Cash / Cr Unapplied Cash |
 //! | `payment_applied` | Dr Unapplied Cash / Cr AR up to the invoice's open amount, then Cr Bad Debt Recoveries up to what was written off, then Cr Customer Credit Balance |
 //! | `payment_refunded` | Dr Unapplied Cash up to the payment's unapplied cash, then Dr Customer Credit Balance up to the customer's, then Dr Contra-Revenue: Refunds / Cr Cash |
@@ -42,9 +42,25 @@
 //!
 //! # Recognition
 //!
-//! See [`recognition`](self::recognition): computed at read time from the
-//! [`RevenueSchedules`], one entry per contract and month, frozen when the
-//! month is closed.
+//! Recognition depends on time, and the schedules change with every
+//! performance event, so the ledger does not post it per event. It is
+//! computed at read time from the [`RevenueSchedules`]: reading as of `D`,
+//! each contract gets one entry per month holding the schedule's entries of
+//! that month whose period ends on or before `D`, dated the month's last day
+//! (or `D` inside the month), one revenue line per recognition method. The
+//! entry points to the latest event that changed the contract's schedule
+//! with a business date on or before its date (the signing, a
+//! modification, an acceptance, an approval…).
+//!
+//! Closing month `M` freezes the recognition entries of every month up to
+//! `M` as they stand then. If later events change what the schedule
+//! recognizes in a closed month (a backdated approval, a catch-up
+//! modification), the difference between the schedule's cumulative
+//! recognition through the last closed month and what was frozen is booked
+//! as one `recognition_catch_up` entry on the first day of the first open
+//! month, pointing to the latest event that changed the schedule after the
+//! close, with that event's date as `original_date`. So cumulative revenue
+//! in the ledger equals the schedules' at the end of every open month.
 //!
 //! # Closed periods
 //!

@@ -1,21 +1,6 @@
-//! Recognition entries: produced from the revenue schedules, month by
-//! month, at read time for open months and frozen when a month is closed.
-//!
-//! Recognition depends on time, and the schedules change with every
-//! performance event, so the ledger does not post it per event. Reading as
-//! of `D`, each contract gets one entry per month: the schedule's entries of
-//! that month whose period ends on or before `D`, dated the month's last
-//! day (or `D` inside the month), one revenue line per recognition method.
-//!
-//! Closing month `M` freezes the entries of every month up to `M` as they
-//! stand then. If later events change what the schedule recognizes in a
-//! closed month (a backdated acceptance, a catch-up modification), the
-//! difference between the schedule's cumulative recognition through the
-//! horizon and what was frozen is booked as one catch-up entry dated the
-//! first day of the first open month, pointing to the latest event that
-//! changed the schedule after the close and carrying that event's date.
-//! Cumulative recognition in the ledger therefore always equals the
-//! schedule's at the end of any open month, and closed months never change.
+//! Recognition entries from the revenue schedules: one per contract and
+//! month, and the catch-up of changes to closed months (see the `ledger`
+//! module docs for the rules).
 
 use chrono::NaiveDate;
 use revops_core::calendar::YearMonth;
