@@ -92,15 +92,10 @@ fn annual_upfront_subscription_is_recognized_a_twelfth_a_month() {
 fn milestone_revenue_waits_for_acceptance_and_nets_against_billing() {
     let envelopes = log(&[
         customer("ACME"),
-        contract(
-            "C-2",
-            "milestone",
-            json!([{"line": "IMP", "kind": "milestone", "price": "10000.00", "recognition": {"method": "milestone"},
-                    "milestones": [{"milestone": "design", "amount": "4000.00"}, {"milestone": "build", "amount": "6000.00"}]}]),
-        ),
-        json!({"type": "milestone_delivered", "contract": "C-2", "line": "IMP", "milestone": "design", "delivered_on": "2026-02-10"}),
-        json!({"type": "milestone_accepted", "contract": "C-2", "line": "IMP", "milestone": "design", "accepted_on": "2026-02-20"}),
-        json!({"type": "milestone_delivered", "contract": "C-2", "line": "IMP", "milestone": "build", "delivered_on": "2026-03-20"}),
+        contract("C-2", "milestone", json!([milestone_line()])),
+        milestone("milestone_delivered", "C-2", "design", "2026-02-10"),
+        milestone("milestone_accepted", "C-2", "design", "2026-02-20"),
+        milestone("milestone_delivered", "C-2", "build", "2026-03-20"),
         invoice("INV-1", "C-2", "2026-02-25", "IMP", "4000.00", "0.00"),
     ]);
     let gl = general_ledger(&envelopes);

@@ -46,13 +46,12 @@ fn milestones_and_time_update_the_schedule_as_performed() {
         contract(
             "C-2",
             "milestone",
-            json!([{"line": "IMP", "kind": "milestone", "price": "10000.00", "recognition": {"method": "milestone"},
-                    "milestones": [{"milestone": "design", "amount": "4000.00"}, {"milestone": "build", "amount": "6000.00"}]},
+            json!([milestone_line(),
                    {"line": "TM", "kind": "time_and_materials", "unit_price": "150.00",
                     "recognition": {"method": "time_and_materials"}}]),
         ),
-        json!({"type": "milestone_delivered", "contract": "C-2", "line": "IMP", "milestone": "design", "delivered_on": "2026-02-10"}),
-        json!({"type": "milestone_accepted", "contract": "C-2", "line": "IMP", "milestone": "design", "accepted_on": "2026-02-20"}),
+        milestone("milestone_delivered", "C-2", "design", "2026-02-10"),
+        milestone("milestone_accepted", "C-2", "design", "2026-02-20"),
         json!({"type": "time_approved", "contract": "C-2", "line": "TM", "hours": "4", "approved_on": "2026-03-05"}),
         invoice("INV-1", "C-2", "2026-03-01", "IMP", "5000.00", "0.00"),
     ]);

@@ -83,3 +83,16 @@ pub fn invoice(id: &str, contract: &str, on: &str, line: &str, amount: &str, tax
 pub fn close(period: &str, on: &str) -> Value {
     json!({"type": "period_closed", "period": period, "closed_on": on})
 }
+
+/// The implementation line: 10,000.00 over milestones design 4,000 and
+/// build 6,000.
+pub fn milestone_line() -> Value {
+    json!({"line": "IMP", "kind": "milestone", "price": "10000.00", "recognition": {"method": "milestone"},
+           "milestones": [{"milestone": "design", "amount": "4000.00"}, {"milestone": "build", "amount": "6000.00"}]})
+}
+
+/// Records an event on milestone `milestone` of line IMP of `contract`.
+pub fn milestone(kind: &str, contract: &str, milestone: &str, on: &str) -> Value {
+    let date = if kind == "milestone_accepted" { "accepted_on" } else { "delivered_on" };
+    json!({"type": kind, "contract": contract, "line": "IMP", "milestone": milestone, date: on})
+}
