@@ -1,1 +1,0 @@
-//! `GeneralLedger`: the double-entry journal derived from events and its trial balance.

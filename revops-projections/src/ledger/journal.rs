@@ -1,0 +1,163 @@
+//! The journal of entries posted as events arrive, the closed-period
+//! horizon that decides their posting month, and the balance check.
+
+use chrono::NaiveDate;
+use revops_core::calendar::YearMonth;
+use revops_core::Currency;
+use serde::{Deserialize, Serialize};
+
+use super::account::Account;
+use crate::schedules::Source;
+
+/// Why a journal entry exists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JournalKind {
+    /// `invoice_issued`: Dr AR / Cr deferred revenue or contract asset / Cr tax.
+    Invoice,
+    /// A month's recognition of a contract: Dr deferred revenue or contract
+    /// asset / Cr revenue by method.
+    Recognition,
+    /// Recognition that changed for months already closed, booked in the
+    /// first open month.
+    RecognitionCatchUp,
+    /// `payment_received`: Dr cash / Cr unapplied cash.
+    PaymentReceived,
+    /// `payment_applied`: Dr unapplied cash / Cr AR (recoveries, credit
+    /// balance beyond the open amount).
+    PaymentApplied,
+    /// `payment_refunded`: Dr unapplied cash (credit balance, contra-revenue
+    /// beyond it) / Cr cash.
+    PaymentRefunded,
+    /// `credit_memo_issued`: Dr contra-revenue / Dr tax / Cr AR.
+    CreditMemo,
+    /// `invoice_written_off`: Dr bad debt / Cr AR.
+    WriteOff,
+    /// Commission earned on a booking or collection: Dr expense / Cr payable.
+    CommissionEarned,
+    /// Commission clawed back on a cancellation: Dr payable / Cr expense.
+    CommissionClawback,
+    /// `commission_adjusted` or a granted commission dispute.
+    CommissionAdjusted,
+    /// `commission_paid`: Dr payable / Cr cash.
+    CommissionPaid,
+}
+
+/// Where a line posts: an account, or the contract's position (deferred
+/// revenue or contract asset), which is netted per contract at read time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Target {
+    Account(Account),
+    Position,
+}
+
+/// One line, debit positive, in minor units of `currency`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Line {
+    pub(crate) target: Target,
+    pub(crate) currency: Currency,
+    pub(crate) amount: i64,
+}
+
+impl Line {
+    pub(crate) fn debit(account: Account, currency: Currency, amount: i64) -> Line {
+        Line { target: Target::Account(account), currency, amount }
+    }
+
+    pub(crate) fn credit(account: Account, currency: Currency, amount: i64) -> Line {
+        Line { target: Target::Account(account), currency, amount: -amount }
+    }
+}
+
+/// A posted entry; its lines are `lines[first..first + count]` of the journal.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Entry {
+    pub(crate) source: Source,
+    pub(crate) kind: JournalKind,
+    /// The posting date: the business date, or the first day of the posting
+    /// period when that date's month was closed.
+    pub(crate) date: NaiveDate,
+    pub(crate) period: YearMonth,
+    /// The business date, when the entry was moved out of a closed month.
+    pub(crate) original_date: Option<NaiveDate>,
+    pub(crate) contract: Option<u32>,
+    first: u32,
+    count: u32,
+}
+
+/// Entries in posting order, their lines in one flat buffer (no allocation
+/// per entry), and the close horizon.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Journal {
+    pub(crate) entries: Vec<Entry>,
+    lines: Vec<Line>,
+    /// The latest closed month: every month up to it is closed, because
+    /// balances are cumulative and a posting into an earlier open month
+    /// would change a closed month's closing balance.
+    pub(crate) horizon: Option<YearMonth>,
+    /// The seq of the `period_closed` that set the horizon.
+    pub(crate) horizon_seq: u64,
+    /// Debits minus credits of every line so far, per currency.
+    totals: Vec<(Currency, i128)>,
+}
+
+/// Asserts that `lines` balance in every currency: debits = credits.
+/// Checked in release builds too: a ledger that would go out of balance
+/// stops rather than posts.
+pub(crate) fn assert_balanced<'a>(lines: impl Iterator<Item = &'a Line> + Clone, what: &dyn std::fmt::Display) {
+    for line in lines.clone() {
+        let sum: i128 = lines.clone().filter(|l| l.currency == line.currency).map(|l| i128::from(l.amount)).sum();
+        assert!(sum == 0, "{what}: debits and credits differ by {sum} minor units of {}", line.currency);
+    }
+}
+
+impl Journal {
+    /// The posting period and date of a fact dated `on`, and its original
+    /// date when it had to move out of a closed month.
+    pub(crate) fn posting(&self, on: NaiveDate) -> (YearMonth, NaiveDate, Option<NaiveDate>) {
+        match self.horizon {
+            Some(h) if YearMonth::of(on) <= h => (h.next(), h.next().first_day(), Some(on)),
+            _ => (YearMonth::of(on), on, None),
+        }
+    }
+
+    /// Posts an entry dated `on` of the non-zero `lines`; nothing when all
+    /// are zero.
+    pub(crate) fn post(
+        &mut self,
+        source: Source,
+        kind: JournalKind,
+        on: NaiveDate,
+        contract: Option<u32>,
+        lines: &[Line],
+    ) {
+        assert_balanced(lines.iter(), &format_args!("{kind:?} entry of event {}", source.seq));
+        let first = self.lines.len() as u32;
+        self.lines.extend(lines.iter().filter(|l| l.amount != 0));
+        let count = self.lines.len() as u32 - first;
+        if count == 0 {
+            return;
+        }
+        for line in lines {
+            match self.totals.iter_mut().find(|(c, _)| *c == line.currency) {
+                Some((_, sum)) => *sum += i128::from(line.amount),
+                None => self.totals.push((line.currency, i128::from(line.amount))),
+            }
+        }
+        let (period, date, original_date) = self.posting(on);
+        self.entries.push(Entry { source, kind, date, period, original_date, contract, first, count });
+    }
+
+    /// The lines of `entry`.
+    pub(crate) fn lines(&self, entry: &Entry) -> &[Line] {
+        &self.lines[entry.first as usize..(entry.first + entry.count) as usize]
+    }
+
+    /// Asserts that the whole journal balances per currency: the batch
+    /// boundary check, run after every applied event.
+    pub(crate) fn assert_balanced(&self, seq: u64) {
+        for &(currency, sum) in &self.totals {
+            assert!(sum == 0, "the journal is out of balance by {sum} minor units of {currency} after event {seq}");
+        }
+    }
+}

@@ -1,0 +1,511 @@
+//! `GeneralLedger`: the double-entry journal derived from events and its
+//! trial balance.
+//!
+//! # Entries
+//!
+//! Every entry points to the event that caused it (`seq` and event id).
+//! Amounts are posted in the event's currency, in integer minor units; each
+//! currency's books balance on their own.
+//!
+//! | event | entry |
+//! |---|---|
+//! | `invoice_issued` | Dr AR (total) / Cr contract position (amounts before tax) / Cr Tax Payable |
+//! | recognition (read time, see below) | Dr contract position / Cr Revenue by method |
+//! | `payment_received` | Dr Cash / Cr Unapplied Cash |
+//! | `payment_applied` | Dr Unapplied Cash / Cr AR up to the invoice's open amount, then Cr Bad Debt Recoveries up to what was written off, then Cr Customer Credit Balance |
+//! | `payment_refunded` | Dr Unapplied Cash up to the payment's unapplied cash, then Dr Customer Credit Balance up to the customer's, then Dr Contra-Revenue: Refunds / Cr Cash |
+//! | `credit_memo_issued` | Dr Contra-Revenue: Credit Memos (Disputes while the invoice has an open dispute) for the part before tax, Dr Tax Payable for the tax part (split in the invoice's amount : tax proportion) / Cr AR up to the open amount, then Cr Customer Credit Balance |
+//! | `invoice_written_off` | Dr Bad Debt Expense / Cr AR |
+//! | `contract_signed` with a plan, `contract_renewed` | Dr Commission Expense / Cr Commissions Payable: the plan's tiered commission on the booking (fixed line prices) |
+//! | `payment_applied` (collection-basis plan) | Dr Commission Expense / Cr Commissions Payable on the revenue part of the cash applied |
+//! | `contract_cancelled` inside the clawback window | Dr Commissions Payable / Cr Commission Expense |
+//! | `commission_adjusted`, granted `commission_dispute_resolved` | Dr Commission Expense / Cr Commissions Payable |
+//! | `commission_paid` | Dr Commissions Payable / Cr Cash |
+//!
+//! The *contract position* is one balance per contract: billed (before tax)
+//! minus recognized. It is shown as Deferred Revenue while positive and as
+//! Contract Asset while negative, never both, so every line that moves it is
+//! split at read time, walking the contract's entries in date order: an
+//! invoice credits the contract asset first and deferred revenue for the
+//! rest; recognition debits deferred revenue first and the contract asset
+//! for the rest.
+//!
+//! Point-in-time lines are invoiced into the position like every other
+//! line, and their revenue comes from the schedule on the delivery date:
+//! crediting revenue on the invoice would book revenue before delivery (and
+//! at the billed rather than the SSP-allocated amount).
+//!
+//! Credit memos are contra-revenue: they do not change the schedule, so a
+//! contract's net revenue is its recognized revenue less its credit memos.
+//! Invoices in another currency than their contract's post to Deferred
+//! Revenue directly: they cannot be netted against its schedule.
+//!
+//! # Recognition
+//!
+//! Recognition depends on time, and the schedules change with every
+//! performance event, so the ledger does not post it per event. It is
+//! computed at read time from the [`RevenueSchedules`]: reading as of `D`,
+//! each contract gets one entry per month holding the schedule's entries of
+//! that month whose period ends on or before `D`, dated the month's last day
+//! (or `D` inside the month), one revenue line per recognition method. The
+//! entry points to the latest event that changed the contract's schedule
+//! with a business date on or before its date (the signing, a
+//! modification, an acceptance, an approval…).
+//!
+//! Closing month `M` freezes the recognition entries of every month up to
+//! `M` as they stand then. If later events change what the schedule
+//! recognizes in a closed month (a backdated approval, a catch-up
+//! modification), the difference between the schedule's cumulative
+//! recognition through the last closed month and what was frozen is booked
+//! as one `recognition_catch_up` entry on the first day of the first open
+//! month, pointing to the latest event that changed the schedule after the
+//! close, with that event's date as `original_date`. So cumulative revenue
+//! in the ledger equals the schedules' at the end of every open month.
+//!
+//! # Closed periods
+//!
+//! After `period_closed` for month `M`, every month up to `M` is closed (the
+//! close is a horizon: balances are cumulative, so a posting into an
+//! earlier open month would change `M`'s closing balance). An event dated in
+//! a closed month is posted on the first day of the first open month with
+//! `original_date` set to its own date; recognition is frozen (see above).
+//! A closed month's balances never change.
+//!
+//! # Balance
+//!
+//! Every entry is checked to balance per currency before it is posted, and
+//! the whole journal after every applied event, with `assert!` in release
+//! builds too: a ledger that would go out of balance stops rather than posts.
+//! Events that cannot be posted exactly (an amount with sub-minor places, a
+//! credit memo on an unknown invoice, a second invoice with the same id) are
+//! listed in [`LedgerReport::unposted`] instead.
+//!
+//! FX Gain/Loss is in the chart, but nothing posts to it yet: each currency
+//! keeps its own books and the command layer refuses cross-currency
+//! applications.
+
+mod account;
+mod commission;
+mod journal;
+pub(crate) mod recognition;
+mod report;
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use revops_core::calendar::YearMonth;
+use revops_core::{Currency, Money};
+use revops_events::{Envelope, Event};
+
+pub use account::{Account, AccountClass};
+pub use journal::JournalKind;
+pub use report::{
+    AccountBalance, CurrencyBalance, JournalEntry, JournalLine, LedgerReport, PeriodBalance, TrialBalance, Unposted,
+};
+
+use crate::schedules::intern::Interner;
+use crate::schedules::minor::{split_gross, to_minor};
+use crate::schedules::{RevenueSchedules, Source};
+use crate::Projection;
+use commission::{Commissions, Earned};
+use journal::{Journal, Line, Target};
+use recognition::{ByMethod, Posting};
+
+/// An invoice's balances in minor units of its currency.
+#[derive(Clone, Copy, Debug)]
+struct InvoiceBalance {
+    customer: u32,
+    contract: u32,
+    currency: Currency,
+    amount: i64,
+    tax: i64,
+    open: i64,
+    /// Written off and not yet recovered.
+    written_off: i64,
+    open_disputes: u32,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct PaymentBalance {
+    customer: u32,
+    currency: Currency,
+    unapplied: i64,
+}
+
+/// The general ledger; see the module docs.
+#[derive(Clone, Debug, Default)]
+pub struct GeneralLedger {
+    last_seq: Option<u64>,
+    schedules: RevenueSchedules,
+    journal: Journal,
+    commissions: Commissions,
+    customers: Interner,
+    /// Never iterated: looked up by (customer, currency) only.
+    credit_balances: HashMap<(u32, Currency), i64>,
+    invoice_ids: Interner,
+    invoices: Vec<InvoiceBalance>,
+    payment_ids: Interner,
+    payments: Vec<PaymentBalance>,
+    dispute_ids: Interner,
+    /// The invoice of each dispute, while it is open.
+    disputes: Vec<Option<u32>>,
+    memo_ids: Interner,
+    commission_disputes: Interner,
+    commission_disputes_resolved: Vec<bool>,
+    /// Recognition frozen by period closes, per contract index.
+    frozen: Vec<Vec<Posting>>,
+    frozen_sums: Vec<ByMethod>,
+    unposted: Vec<Unposted>,
+}
+
+impl Projection for GeneralLedger {
+    fn apply(&mut self, envelope: &Envelope) {
+        if self.last_seq.is_some_and(|last| envelope.seq.0 <= last) {
+            return;
+        }
+        self.last_seq = Some(envelope.seq.0);
+        let first_signing = match &envelope.event {
+            Event::ContractSigned(e) => self
+                .schedules
+                .contract_index(e.contract.as_str())
+                .is_none_or(|c| self.schedules.book(c).signed_on.is_none()),
+            _ => false,
+        };
+        self.schedules.apply(envelope);
+        let source = Source {
+            seq: envelope.seq.0,
+            event_id: envelope.event_id,
+            event_type: envelope.event.type_name(),
+            on: envelope.event.business_date(),
+        };
+        if let Err(reason) = self.post(&envelope.event, source, first_signing) {
+            self.unposted.push(Unposted {
+                seq: source.seq,
+                event_id: source.event_id,
+                event_type: source.event_type.to_owned(),
+                reason,
+            });
+        }
+        self.journal.assert_balanced(source.seq);
+    }
+}
+
+fn minor(amount: revops_core::Decimal, currency: Currency) -> Result<i64, String> {
+    to_minor(amount, currency).ok_or_else(|| format!("{amount} {currency} is not a whole number of minor units"))
+}
+
+impl GeneralLedger {
+    /// The revenue schedules the ledger recognizes from.
+    pub fn schedules(&self) -> &RevenueSchedules {
+        &self.schedules
+    }
+
+    /// The journal and trial balance as of `as_of`.
+    pub fn report(&self, as_of: NaiveDate) -> LedgerReport {
+        report::build(self, as_of)
+    }
+
+    /// The journal entries dated on or before `as_of`, in date order.
+    pub fn journal(&self, as_of: NaiveDate) -> Vec<JournalEntry> {
+        self.report(as_of).entries
+    }
+
+    /// The trial balance as of `as_of`.
+    pub fn trial_balance(&self, as_of: NaiveDate) -> TrialBalance {
+        self.report(as_of).trial_balance
+    }
+
+    /// The latest closed month, if any.
+    pub fn closed_through(&self) -> Option<YearMonth> {
+        self.journal.horizon
+    }
+
+    fn credit_balance(&mut self, customer: u32, currency: Currency) -> &mut i64 {
+        self.credit_balances.entry((customer, currency)).or_insert(0)
+    }
+
+    fn post(&mut self, event: &Event, source: Source, first_signing: bool) -> Result<(), String> {
+        use Account::*;
+        use JournalKind as K;
+        let on = source.on;
+        match event {
+            Event::InvoiceIssued(e) => {
+                if self.invoice_ids.get(e.invoice.as_str()).is_some() {
+                    return Err(format!("invoice {} was issued before", e.invoice));
+                }
+                let index = self.invoice_ids.intern(e.invoice.as_str());
+                let Some(invoice) = self.schedules.invoice(e.invoice.as_str()) else {
+                    // Keeps invoice indices dense; nothing is open on it.
+                    self.invoices.push(self.empty_invoice(e.currency));
+                    return Err("an invoice amount is not a whole number of minor units".into());
+                };
+                debug_assert_eq!(index as usize, self.invoices.len());
+                let c = e.currency;
+                let position = if self.schedules.book(invoice.contract).currency == c {
+                    Target::Position
+                } else {
+                    Target::Account(DeferredRevenue)
+                };
+                let total = invoice.amount + invoice.tax;
+                let customer = self.customers.intern(e.customer.as_str());
+                self.invoices.push(InvoiceBalance {
+                    customer,
+                    contract: invoice.contract,
+                    currency: c,
+                    amount: invoice.amount,
+                    tax: invoice.tax,
+                    open: total,
+                    written_off: 0,
+                    open_disputes: 0,
+                });
+                let lines = [
+                    Line::debit(AccountsReceivable, c, total),
+                    Line { target: position, currency: c, amount: -invoice.amount },
+                    Line::credit(TaxPayable, c, invoice.tax),
+                ];
+                self.journal.post(source, K::Invoice, on, Some(invoice.contract), &lines);
+            }
+            Event::PaymentReceived(e) => {
+                if self.payment_ids.get(e.payment.as_str()).is_some() {
+                    return Err(format!("payment {} was received before", e.payment));
+                }
+                self.payment_ids.intern(e.payment.as_str());
+                let customer = self.customers.intern(e.customer.as_str());
+                let a = minor(e.amount, e.currency);
+                let unapplied = *a.as_ref().unwrap_or(&0);
+                self.payments.push(PaymentBalance { customer, currency: e.currency, unapplied });
+                let a = a?;
+                let lines = [Line::debit(Cash, e.currency, a), Line::credit(UnappliedCash, e.currency, a)];
+                self.journal.post(source, K::PaymentReceived, on, None, &lines);
+            }
+            Event::PaymentApplied(e) => {
+                let c = e.currency;
+                let a = minor(e.amount, c)?;
+                let payment = self.payment_ids.get(e.payment.as_str());
+                let mut customer = None;
+                if let Some(p) = payment.map(|p| &mut self.payments[p as usize]) {
+                    if p.currency == c {
+                        p.unapplied -= a;
+                    }
+                    customer = Some(p.customer);
+                }
+                let invoice =
+                    self.invoice_ids.get(e.invoice.as_str()).filter(|&i| self.invoices[i as usize].currency == c);
+                let (mut to_ar, mut recovered, mut contract) = (0, 0, None);
+                if let Some(inv) = invoice.map(|i| &mut self.invoices[i as usize]) {
+                    to_ar = a.min(inv.open.max(0));
+                    inv.open -= to_ar;
+                    recovered = (a - to_ar).min(inv.written_off.max(0));
+                    inv.written_off -= recovered;
+                    customer = Some(inv.customer);
+                    contract = Some(inv.contract);
+                    let (revenue, _) = split_gross(to_ar + recovered, inv.amount, inv.tax);
+                    let earned = self.commissions.collected(inv.contract, Money::from_minor(revenue, c));
+                    self.post_commission(earned, source, K::CommissionEarned);
+                }
+                let rest = a - to_ar - recovered;
+                if rest != 0 {
+                    let customer = customer.ok_or("payment and invoice are both unknown")?;
+                    *self.credit_balance(customer, c) += rest;
+                }
+                let lines = [
+                    Line::debit(UnappliedCash, c, a),
+                    Line::credit(AccountsReceivable, c, to_ar),
+                    Line::credit(BadDebtRecoveries, c, recovered),
+                    Line::credit(CustomerCreditBalance, c, rest),
+                ];
+                self.journal.post(source, K::PaymentApplied, on, contract, &lines);
+            }
+            Event::PaymentRefunded(e) => {
+                let c = e.currency;
+                let a = minor(e.amount, c)?;
+                let mut from_unapplied = 0;
+                let mut from_credit = 0;
+                if let Some(p) = self.payment_ids.get(e.payment.as_str()) {
+                    let p = &mut self.payments[p as usize];
+                    if p.currency == c {
+                        from_unapplied = a.min(p.unapplied.max(0));
+                        p.unapplied -= from_unapplied;
+                    }
+                    let customer = p.customer;
+                    let credit = self.credit_balance(customer, c);
+                    from_credit = (a - from_unapplied).min((*credit).max(0));
+                    *credit -= from_credit;
+                }
+                let lines = [
+                    Line::debit(UnappliedCash, c, from_unapplied),
+                    Line::debit(CustomerCreditBalance, c, from_credit),
+                    Line::debit(ContraRevenueRefunds, c, a - from_unapplied - from_credit),
+                    Line::credit(Cash, c, a),
+                ];
+                self.journal.post(source, K::PaymentRefunded, on, None, &lines);
+            }
+            Event::InvoiceWrittenOff(e) => {
+                let c = e.currency;
+                let a = minor(e.amount, c)?;
+                let i = self.known_invoice(e.invoice.as_str(), c)?;
+                let inv = &mut self.invoices[i as usize];
+                inv.open -= a;
+                inv.written_off += a;
+                let contract = inv.contract;
+                let lines = [Line::debit(BadDebtExpense, c, a), Line::credit(AccountsReceivable, c, a)];
+                self.journal.post(source, K::WriteOff, on, Some(contract), &lines);
+            }
+            Event::CreditMemoIssued(e) => {
+                if self.memo_ids.get(e.memo.as_str()).is_some() {
+                    return Err(format!("credit memo {} was issued before", e.memo));
+                }
+                self.memo_ids.intern(e.memo.as_str());
+                let c = e.currency;
+                let a = minor(e.amount, c)?;
+                let i = self.known_invoice(e.invoice.as_str(), c)?;
+                let inv = &mut self.invoices[i as usize];
+                let (revenue, tax) = split_gross(a, inv.amount, inv.tax);
+                let to_ar = a.min(inv.open.max(0));
+                inv.open -= to_ar;
+                let contra = if inv.open_disputes > 0 { ContraRevenueDisputes } else { ContraRevenueCreditMemos };
+                let (customer, contract) = (inv.customer, inv.contract);
+                *self.credit_balance(customer, c) += a - to_ar;
+                let lines = [
+                    Line::debit(contra, c, revenue),
+                    Line::debit(TaxPayable, c, tax),
+                    Line::credit(AccountsReceivable, c, to_ar),
+                    Line::credit(CustomerCreditBalance, c, a - to_ar),
+                ];
+                self.journal.post(source, K::CreditMemo, on, Some(contract), &lines);
+            }
+            Event::DisputeOpened(e) => {
+                if self.dispute_ids.get(e.dispute.as_str()).is_some() {
+                    return Ok(());
+                }
+                self.dispute_ids.intern(e.dispute.as_str());
+                let invoice = self.invoice_ids.get(e.invoice.as_str());
+                if let Some(i) = invoice {
+                    self.invoices[i as usize].open_disputes += 1;
+                }
+                self.disputes.push(invoice);
+            }
+            Event::DisputeResolved(e) => {
+                let Some(d) = self.dispute_ids.get(e.dispute.as_str()) else { return Ok(()) };
+                if let Some(i) = self.disputes[d as usize].take() {
+                    self.invoices[i as usize].open_disputes -= 1;
+                }
+            }
+            Event::ContractSigned(e) => {
+                let (Some(plan), true) = (&e.commission_plan, first_signing) else { return Ok(()) };
+                let contract = self.schedules.contract_index(e.contract.as_str()).expect("folded by the schedules");
+                let price = e.terms().transaction_price().map_err(|err| err.to_string())?;
+                let earned = self.commissions.booked(contract, plan.as_str(), price, e.signed_on);
+                self.post_commission(earned, source, K::CommissionEarned);
+            }
+            Event::ContractRenewed(e) => {
+                let Some(contract) = self.schedules.contract_index(e.contract.as_str()) else { return Ok(()) };
+                let currency = self.schedules.book(contract).currency;
+                let price = Money::sum(currency, e.lines.iter().map(|l| Money::new(l.price, currency)))
+                    .map_err(|err| err.to_string())?;
+                let earned = self.commissions.renewed(contract, price, e.renewed_on);
+                self.post_commission(earned, source, K::CommissionEarned);
+            }
+            Event::ContractCancelled(e) => {
+                let Some(contract) = self.schedules.contract_index(e.contract.as_str()) else { return Ok(()) };
+                for earned in self.commissions.cancelled(contract, e.effective_on) {
+                    self.post_commission(earned, source, K::CommissionClawback);
+                }
+            }
+            Event::CommissionPlanDefined(e) => self.commissions.define(e)?,
+            Event::CommissionPaid(e) => {
+                let a = minor(e.amount, e.currency)?;
+                let lines = [Line::debit(CommissionsPayable, e.currency, a), Line::credit(Cash, e.currency, a)];
+                self.journal.post(source, K::CommissionPaid, on, None, &lines);
+            }
+            Event::CommissionAdjusted(e) => {
+                let a = minor(e.amount, e.currency)?;
+                self.post_commission(Ok(Some(Money::from_minor(a, e.currency))), source, K::CommissionAdjusted);
+            }
+            Event::CommissionDisputeResolved(e) => {
+                let d = self.commission_disputes.intern(e.dispute.as_str()) as usize;
+                self.commission_disputes_resolved.resize(self.commission_disputes.len(), false);
+                if std::mem::replace(&mut self.commission_disputes_resolved[d], true) {
+                    return Ok(());
+                }
+                let a = minor(e.granted, e.currency)?;
+                self.post_commission(Ok(Some(Money::from_minor(a, e.currency))), source, K::CommissionAdjusted);
+            }
+            Event::PeriodClosed(e) => self.close(e.period, source.seq),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn empty_invoice(&self, currency: Currency) -> InvoiceBalance {
+        InvoiceBalance {
+            customer: u32::MAX,
+            contract: u32::MAX,
+            currency,
+            amount: 0,
+            tax: 0,
+            open: 0,
+            written_off: 0,
+            open_disputes: 0,
+        }
+    }
+
+    fn known_invoice(&self, id: &str, currency: Currency) -> Result<u32, String> {
+        let i = self.invoice_ids.get(id).ok_or_else(|| format!("invoice {id} is unknown"))?;
+        let inv = &self.invoices[i as usize];
+        if inv.contract == u32::MAX {
+            return Err(format!("invoice {id} was not posted"));
+        }
+        if inv.currency != currency {
+            return Err(format!("invoice {id} is in {}, not {currency}", inv.currency));
+        }
+        Ok(i)
+    }
+
+    /// Posts earned (positive) or clawed-back (negative) commission. A
+    /// commission that cannot be computed is reported, not guessed.
+    fn post_commission(&mut self, earned: Earned, source: Source, kind: JournalKind) {
+        match earned {
+            Ok(Some(m)) => {
+                let a = m.to_minor().expect("commission is rounded to minor units");
+                let lines = [
+                    Line::debit(Account::CommissionExpense, m.currency, a),
+                    Line::credit(Account::CommissionsPayable, m.currency, a),
+                ];
+                self.journal.post(source, kind, source.on, None, &lines);
+            }
+            Ok(None) => {}
+            Err(reason) => self.unposted.push(Unposted {
+                seq: source.seq,
+                event_id: source.event_id,
+                event_type: source.event_type.to_owned(),
+                reason,
+            }),
+        }
+    }
+
+    /// `period_closed` for `period`: freezes every contract's recognition
+    /// through it and moves the horizon.
+    fn close(&mut self, period: YearMonth, seq: u64) {
+        if self.journal.horizon.is_some_and(|h| period <= h) {
+            return;
+        }
+        let horizon = self.journal.horizon.map(|h| (h, self.journal.horizon_seq));
+        self.frozen.resize_with(self.schedules.len(), Vec::new);
+        self.frozen_sums.resize(self.schedules.len(), ByMethod::default());
+        let mut postings = Vec::new();
+        for (index, _, book) in self.schedules.books() {
+            postings.clear();
+            let i = index as usize;
+            recognition::open_postings(index, book, horizon, &self.frozen_sums[i], period.last_day(), &mut postings);
+            for p in &postings {
+                for (sum, amount) in self.frozen_sums[i].iter_mut().zip(p.amounts) {
+                    *sum += amount;
+                }
+            }
+            self.frozen[i].extend_from_slice(&postings);
+        }
+        self.journal.horizon = Some(period);
+        self.journal.horizon_seq = seq;
+    }
+}

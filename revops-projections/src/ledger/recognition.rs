@@ -1,0 +1,98 @@
+//! Recognition entries from the revenue schedules: one per contract and
+//! month, and the catch-up of changes to closed months (see the `ledger`
+//! module docs for the rules).
+
+use chrono::NaiveDate;
+use revops_core::calendar::YearMonth;
+
+use crate::schedules::{ContractBook, RecognitionMethod, Source};
+
+/// Amounts per recognition method, indexed by [`RecognitionMethod::index`].
+pub(crate) type ByMethod = [i64; RecognitionMethod::ALL.len()];
+
+/// One recognition entry of one contract, before it is split between
+/// deferred revenue and contract asset.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Posting {
+    pub(crate) contract: u32,
+    pub(crate) period: YearMonth,
+    pub(crate) date: NaiveDate,
+    pub(crate) original_date: Option<NaiveDate>,
+    pub(crate) amounts: ByMethod,
+    pub(crate) source: Source,
+    pub(crate) catch_up: bool,
+}
+
+impl Posting {
+    pub(crate) fn total(&self) -> i64 {
+        self.amounts.iter().sum()
+    }
+}
+
+/// The latest event (by log position) that changed the schedule with a
+/// business date on or before `date`: what the month's recognition follows
+/// from. The signing when none qualifies.
+fn source_on(book: &ContractBook, date: NaiveDate) -> Option<Source> {
+    book.sources.iter().rev().find(|s| s.on <= date).or(book.sources.first()).copied()
+}
+
+/// The recognition postings of `book` after the horizon through `until`
+/// (entries whose period ends on or before it), given `frozen`: the sum per
+/// method of everything frozen so far for months up to the horizon.
+pub(crate) fn open_postings(
+    contract: u32,
+    book: &ContractBook,
+    horizon: Option<(YearMonth, u64)>,
+    frozen: &ByMethod,
+    until: NaiveDate,
+    out: &mut Vec<Posting>,
+) {
+    let mut closed = ByMethod::default();
+    let mut months: Vec<(YearMonth, ByMethod)> = Vec::new();
+    for (method, e) in book.entries() {
+        if e.period_end > until {
+            continue;
+        }
+        let month = YearMonth::of(e.period_end);
+        let k = method.index();
+        if horizon.is_some_and(|(h, _)| month <= h) {
+            closed[k] += e.amount_minor;
+            continue;
+        }
+        match months.binary_search_by(|(m, _)| m.cmp(&month)) {
+            Ok(i) => months[i].1[k] += e.amount_minor,
+            Err(i) => {
+                let mut amounts = ByMethod::default();
+                amounts[k] = e.amount_minor;
+                months.insert(i, (month, amounts));
+            }
+        }
+    }
+    if let Some((h, close_seq)) = horizon {
+        let mut catch_up = ByMethod::default();
+        for k in 0..catch_up.len() {
+            catch_up[k] = closed[k] - frozen[k];
+        }
+        let first_open = h.next();
+        if catch_up.iter().any(|&a| a != 0) && first_open.first_day() <= until {
+            let late = book.sources.iter().rev().find(|s| s.seq > close_seq).or(book.sources.last()).copied();
+            if let Some(source) = late {
+                out.push(Posting {
+                    contract,
+                    period: first_open,
+                    date: first_open.first_day(),
+                    original_date: Some(source.on),
+                    amounts: catch_up,
+                    source,
+                    catch_up: true,
+                });
+            }
+        }
+    }
+    for (month, amounts) in months {
+        let date = month.last_day().min(until);
+        if let Some(source) = source_on(book, date) {
+            out.push(Posting { contract, period: month, date, original_date: None, amounts, source, catch_up: false });
+        }
+    }
+}

@@ -1,1 +1,0 @@
-//! `RevenueSchedules`: recognition schedules per contract and line, and the waterfall.

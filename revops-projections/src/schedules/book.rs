@@ -1,0 +1,302 @@
+//! One contract as the schedules know it: its terms, modifications and
+//! performance as compact records, what was billed and credited, and its
+//! revenue schedule, computed on first read after a change.
+
+use std::sync::OnceLock;
+
+use chrono::NaiveDate;
+use revops_core::modification::{LineChange, Modification, Treatment};
+use revops_core::performance::{Delivery, MilestoneAcceptance, Performance, TimeApproval, UsageRecord};
+use revops_core::recognition::{RecognitionSettings, Recognizer};
+use revops_core::schedule::{RevenueSchedule, ScheduleLine};
+use revops_core::terms::{Contract, ContractLine};
+use revops_core::{Currency, Decimal};
+use uuid::Uuid;
+
+use super::RecognitionMethod;
+
+/// The event behind a change of the schedule: what a recognition entry
+/// points to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Source {
+    pub(crate) seq: u64,
+    pub(crate) event_id: Uuid,
+    pub(crate) event_type: &'static str,
+    pub(crate) on: NaiveDate,
+}
+
+/// A contract line of any term.
+#[derive(Clone, Debug)]
+pub(crate) struct Line {
+    pub(crate) id: Box<str>,
+    pub(crate) method: RecognitionMethod,
+    /// Index of the term (0 = as signed, then one per renewal).
+    pub(crate) term: u32,
+    removed: bool,
+}
+
+/// A performance record; the line is an index into [`ContractBook::lines`]
+/// so that the hot path stores no strings for time and usage.
+#[derive(Clone, Debug)]
+enum Record {
+    Accepted { line: u32, milestone: Box<str>, on: NaiveDate },
+    Delivered { line: u32, on: NaiveDate },
+    Time { line: u32, hours: Decimal, rate: Option<Decimal>, on: NaiveDate },
+    Usage { line: u32, quantity: Decimal, unit_price: Option<Decimal>, on: NaiveDate },
+}
+
+/// One term of the contract: as signed, or a renewal. Each term has its own
+/// schedule; a renewal never changes what an earlier term recognized.
+#[derive(Clone, Debug)]
+struct Term {
+    contract: Contract,
+    modifications: Vec<Modification>,
+}
+
+/// Billing movements of the contract, in minor units of its currency:
+/// invoice amounts before tax, and the revenue part of credit memos.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Billing {
+    pub(crate) on: NaiveDate,
+    pub(crate) billed: i64,
+    pub(crate) credited: i64,
+}
+
+/// The computed schedule of one term, with the book line of each schedule
+/// line (`lines[i]` belongs to `schedule.line_ids()[i]`).
+#[derive(Clone, Debug)]
+pub(crate) struct TermSchedule {
+    pub(crate) schedule: RevenueSchedule,
+    pub(crate) lines: Vec<u32>,
+}
+
+/// Every term's schedule, or why revops-core could not compute it.
+pub(crate) type Computed = Vec<Result<TermSchedule, String>>;
+
+/// A contract's fold.
+#[derive(Clone, Debug)]
+pub(crate) struct ContractBook {
+    pub(crate) customer: Box<str>,
+    pub(crate) currency: Currency,
+    /// Set by `contract_signed`; a book opened by an invoice for an unknown
+    /// contract has none and no schedule.
+    pub(crate) signed_on: Option<NaiveDate>,
+    terms: Vec<Term>,
+    pub(crate) lines: Vec<Line>,
+    records: Vec<Record>,
+    pub(crate) sources: Vec<Source>,
+    pub(crate) billing: Vec<Billing>,
+    /// Reset by every change: schedules are computed when read, never per
+    /// performance event.
+    computed: OnceLock<Computed>,
+}
+
+impl ContractBook {
+    pub(crate) fn new(customer: &str, currency: Currency) -> Self {
+        ContractBook {
+            customer: customer.into(),
+            currency,
+            signed_on: None,
+            terms: Vec::new(),
+            lines: Vec::new(),
+            records: Vec::new(),
+            sources: Vec::new(),
+            billing: Vec::new(),
+            computed: OnceLock::new(),
+        }
+    }
+
+    fn changed(&mut self, source: Source) {
+        self.sources.push(source);
+        if self.computed.get().is_some() {
+            self.computed = OnceLock::new();
+        }
+    }
+
+    fn add_lines<'a>(&mut self, lines: impl Iterator<Item = &'a ContractLine>, term: u32) {
+        for line in lines {
+            if self.line(&line.line).is_none() {
+                let method = RecognitionMethod::of(line.recognition);
+                self.lines.push(Line { id: line.line.as_str().into(), method, term, removed: false });
+            }
+        }
+    }
+
+    /// The book index of line `id`.
+    pub(crate) fn line(&self, id: &str) -> Option<u32> {
+        self.lines.iter().position(|l| &*l.id == id).map(|i| i as u32)
+    }
+
+    fn current_term(&self) -> Option<u32> {
+        self.terms.len().checked_sub(1).map(|t| t as u32)
+    }
+
+    /// `contract_signed`: the first term. A second signing of the same id is
+    /// a repeated fact and changes nothing.
+    pub(crate) fn sign(&mut self, contract: Contract, signed_on: NaiveDate, source: Source) {
+        if self.signed_on.is_some() {
+            return;
+        }
+        self.signed_on = Some(signed_on);
+        self.customer = contract.customer.as_str().into();
+        self.currency = contract.currency;
+        self.add_lines(contract.lines.iter(), 0);
+        self.terms.push(Term { contract, modifications: Vec::new() });
+        self.changed(source);
+    }
+
+    /// `contract_modified`: new terms for the current term.
+    pub(crate) fn modify(&mut self, modification: Modification, source: Source) {
+        let Some(term) = self.current_term() else { return };
+        for change in &modification.changes {
+            match change {
+                LineChange::Add { line } => self.add_lines(std::iter::once(line), term),
+                LineChange::Remove { line } => {
+                    if let Some(i) = self.line(line) {
+                        self.lines[i as usize].removed = true;
+                    }
+                }
+                LineChange::Amend { .. } => {}
+            }
+        }
+        self.terms[term as usize].modifications.push(modification);
+        self.changed(source);
+    }
+
+    /// `contract_renewed`: a further term with its own lines and schedule.
+    pub(crate) fn renew(&mut self, start: NaiveDate, end: NaiveDate, lines: &[ContractLine], source: Source) {
+        let Some(current) = self.terms.last() else { return };
+        let contract = Contract { start_date: start, end_date: end, lines: lines.to_vec(), ..current.contract.clone() };
+        let term = self.terms.len() as u32;
+        self.add_lines(lines.iter(), term);
+        self.terms.push(Term { contract, modifications: Vec::new() });
+        self.changed(source);
+    }
+
+    /// `contract_cancelled`: every live line of the current term is removed
+    /// on the effective date, prospectively, which is what a cancellation
+    /// means for revenue: what was recognized before it stays, nothing more
+    /// is recognized.
+    pub(crate) fn cancel(&mut self, effective_on: NaiveDate, source: Source) {
+        let Some(term) = self.current_term() else { return };
+        let changes: Vec<LineChange> = self
+            .lines
+            .iter()
+            .filter(|l| l.term == term && !l.removed)
+            .map(|l| LineChange::Remove { line: l.id.to_string() })
+            .collect();
+        if changes.is_empty() {
+            return;
+        }
+        self.modify(Modification { effective_on, treatment: Treatment::Prospective, changes }, source);
+    }
+
+    /// Records a milestone acceptance on line `line` (a book index).
+    pub(crate) fn accept(&mut self, line: u32, milestone: &str, on: NaiveDate, source: Source) {
+        self.records.push(Record::Accepted { line, milestone: milestone.into(), on });
+        self.changed(source);
+    }
+
+    /// Records the delivery of a point-in-time line.
+    pub(crate) fn deliver(&mut self, line: u32, on: NaiveDate, source: Source) {
+        self.records.push(Record::Delivered { line, on });
+        self.changed(source);
+    }
+
+    /// Records approved time.
+    pub(crate) fn approve_time(
+        &mut self,
+        line: u32,
+        hours: Decimal,
+        rate: Option<Decimal>,
+        on: NaiveDate,
+        source: Source,
+    ) {
+        self.records.push(Record::Time { line, hours, rate, on });
+        self.changed(source);
+    }
+
+    /// Records usage.
+    pub(crate) fn record_usage(
+        &mut self,
+        line: u32,
+        quantity: Decimal,
+        unit_price: Option<Decimal>,
+        on: NaiveDate,
+        source: Source,
+    ) {
+        self.records.push(Record::Usage { line, quantity, unit_price, on });
+        self.changed(source);
+    }
+
+    /// The schedules of every term, computed now if a change reset them.
+    pub(crate) fn computed(&self) -> &Computed {
+        self.computed.get_or_init(|| self.compute())
+    }
+
+    fn compute(&self) -> Computed {
+        let mut recognizer = Recognizer::new(RecognitionSettings::default());
+        (0..self.terms.len() as u32)
+            .map(|t| {
+                let term = &self.terms[t as usize];
+                let mut schedule = RevenueSchedule::new(term.contract.currency);
+                recognizer
+                    .schedule_into(&term.contract, &self.performance(t), &term.modifications, &mut schedule)
+                    .map_err(|e| e.to_string())?;
+                let lines = schedule.line_ids().iter().map(|id| self.line(id).expect("a line of the book")).collect();
+                Ok(TermSchedule { schedule, lines })
+            })
+            .collect()
+    }
+
+    /// What was performed on the lines of term `term`, as revops-core reads it.
+    fn performance(&self, term: u32) -> Performance {
+        let mut p = Performance::default();
+        let of_term = |line: u32| self.lines[line as usize].term == term;
+        let id = |line: u32| self.lines[line as usize].id.to_string();
+        for record in &self.records {
+            match *record {
+                Record::Accepted { line, ref milestone, on } if of_term(line) => {
+                    p.milestones_accepted.push(MilestoneAcceptance {
+                        line: id(line),
+                        milestone: milestone.to_string(),
+                        accepted_on: on,
+                    });
+                }
+                Record::Delivered { line, on } if of_term(line) => {
+                    p.deliveries.push(Delivery { line: id(line), delivered_on: on });
+                }
+                Record::Time { line, hours, rate, on } if of_term(line) => {
+                    p.time_approved.push(TimeApproval { line: id(line), hours, rate, approved_on: on });
+                }
+                Record::Usage { line, quantity, unit_price, on } if of_term(line) => {
+                    p.usage_recorded.push(UsageRecord { line: id(line), quantity, unit_price, incurred_on: on });
+                }
+                _ => {}
+            }
+        }
+        p
+    }
+
+    /// Every schedule entry of every computed term with its method.
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (RecognitionMethod, &ScheduleLine)> {
+        self.computed().iter().flatten().flat_map(move |t| {
+            t.schedule.entries().iter().map(move |e| (self.lines[t.lines[e.line as usize] as usize].method, e))
+        })
+    }
+
+    /// Invoice amounts before tax dated on or before `date`.
+    pub(crate) fn billed_through(&self, date: NaiveDate) -> i128 {
+        self.billing.iter().filter(|b| b.on <= date).map(|b| i128::from(b.billed)).sum()
+    }
+
+    /// The revenue part of credit memos dated on or before `date`.
+    pub(crate) fn credited_through(&self, date: NaiveDate) -> i128 {
+        self.billing.iter().filter(|b| b.on <= date).map(|b| i128::from(b.credited)).sum()
+    }
+
+    /// The error of the first term revops-core could not schedule.
+    pub(crate) fn error(&self) -> Option<&str> {
+        self.computed().iter().find_map(|t| t.as_ref().err().map(String::as_str))
+    }
+}

@@ -1,0 +1,377 @@
+//! General-ledger scenarios: hand-written logs replayed into the ledger,
+//! exact balances and entries to the cent, by date.
+
+mod ledger_support;
+
+use ledger_support::*;
+use revops_projections::ledger::{Account, GeneralLedger, JournalEntry, JournalKind, TrialBalance};
+use revops_projections::revops_core::calendar::YearMonth;
+use revops_projections::revops_core::{Currency, Decimal};
+use serde_json::json;
+
+const USD: Currency = Currency::USD;
+
+fn balance(gl: &GeneralLedger, on: &str, account: Account) -> String {
+    gl.trial_balance(d(on)).balance(USD, account)
+}
+
+/// Every currency's closing balances sum to zero, and so does every period.
+fn assert_zero(tb: &TrialBalance) {
+    for c in &tb.closing {
+        let sum: Decimal = c.accounts.iter().map(|a| a.balance.parse::<Decimal>().unwrap()).sum();
+        assert!(sum.is_zero(), "{}: closing balances sum to {sum}", c.currency);
+        assert_eq!(c.debits, c.credits);
+    }
+    for p in &tb.periods {
+        let sum: Decimal = p.accounts.iter().map(|a| a.balance.parse::<Decimal>().unwrap()).sum();
+        assert!(sum.is_zero(), "{} {}: balances sum to {sum}", p.currency, p.period);
+        assert_eq!(p.debits, p.credits);
+    }
+}
+
+/// (account, debit, credit) of an entry's lines.
+fn lines(entry: &JournalEntry) -> Vec<(Account, &str, &str)> {
+    entry.lines.iter().map(|l| (l.account, l.debit.as_str(), l.credit.as_str())).collect()
+}
+
+fn entries_of(gl: &GeneralLedger, on: &str, kind: JournalKind) -> Vec<JournalEntry> {
+    gl.journal(d(on)).into_iter().filter(|e| e.kind == kind).collect()
+}
+
+#[test]
+fn annual_upfront_subscription_is_recognized_a_twelfth_a_month() {
+    let envelopes = log(&[
+        customer("ACME"),
+        subscription("C-1", "1000.00"),
+        invoice("INV-1", "C-1", "2026-01-01", "SUB", "1000.00", "88.75"),
+    ]);
+    let gl = general_ledger(&envelopes);
+    // Cumulative rounding: months 2, 5, 8 and 11 take the extra cent.
+    let recognized = [
+        "83.33", "166.67", "250.00", "333.33", "416.67", "500.00", "583.33", "666.67", "750.00", "833.33", "916.67",
+        "1000.00",
+    ];
+    let deferred = [
+        "916.67", "833.33", "750.00", "666.67", "583.33", "500.00", "416.67", "333.33", "250.00", "166.67", "83.33",
+        "0.00",
+    ];
+    for (k, (rec, def)) in recognized.iter().zip(deferred).enumerate() {
+        let month_end = YearMonth::new(2026, k as u32 + 1).unwrap().last_day().to_string();
+        let tb = gl.trial_balance(d(&month_end));
+        assert_eq!(tb.balance(USD, Account::RevenueRatable), format!("-{rec}"), "{month_end}");
+        let def = if def == "0.00" { def.to_owned() } else { format!("-{def}") };
+        assert_eq!(tb.balance(USD, Account::DeferredRevenue), def, "{month_end}");
+        assert_eq!(tb.balance(USD, Account::ContractAsset), "0.00");
+        assert_eq!(tb.balance(USD, Account::AccountsReceivable), "1088.75");
+        assert_eq!(tb.balance(USD, Account::TaxPayable), "-88.75");
+        assert_zero(&tb);
+    }
+    // The day before a month ends, that month is not recognized yet.
+    assert_eq!(balance(&gl, "2026-02-27", Account::RevenueRatable), "-83.33");
+
+    let invoice = &entries_of(&gl, "2026-01-31", JournalKind::Invoice)[0];
+    assert_eq!(
+        lines(invoice),
+        [
+            (Account::AccountsReceivable, "1088.75", "0.00"),
+            (Account::DeferredRevenue, "0.00", "1000.00"),
+            (Account::TaxPayable, "0.00", "88.75"),
+        ]
+    );
+    assert_eq!((invoice.seq, invoice.event_id), (envelopes[2].seq.0, envelopes[2].event_id));
+    let january = &entries_of(&gl, "2026-01-31", JournalKind::Recognition)[0];
+    assert_eq!(
+        lines(january),
+        [(Account::DeferredRevenue, "83.33", "0.00"), (Account::RevenueRatable, "0.00", "83.33")]
+    );
+    assert_eq!((january.date, january.contract.as_deref()), (d("2026-01-31"), Some("C-1")));
+    assert_eq!((january.seq, january.event_type.as_str()), (envelopes[1].seq.0, "contract_signed"));
+}
+
+#[test]
+fn milestone_revenue_waits_for_acceptance_and_nets_against_billing() {
+    let envelopes = log(&[
+        customer("ACME"),
+        contract("C-2", "milestone", json!([milestone_line()])),
+        milestone("milestone_delivered", "C-2", "design", "2026-02-10"),
+        milestone("milestone_accepted", "C-2", "design", "2026-02-20"),
+        milestone("milestone_delivered", "C-2", "build", "2026-03-20"),
+        invoice("INV-1", "C-2", "2026-02-25", "IMP", "4000.00", "0.00"),
+    ]);
+    let gl = general_ledger(&envelopes);
+    // Delivered is not enough.
+    assert_eq!(balance(&gl, "2026-02-19", Account::RevenueMilestone), "0.00");
+    // Accepted and not yet billed: a contract asset.
+    assert_eq!(balance(&gl, "2026-02-20", Account::RevenueMilestone), "-4000.00");
+    assert_eq!(balance(&gl, "2026-02-20", Account::ContractAsset), "4000.00");
+    assert_eq!(balance(&gl, "2026-02-20", Account::DeferredRevenue), "0.00");
+    // Billed on the 25th: the invoice clears the contract asset.
+    let invoice = &entries_of(&gl, "2026-02-28", JournalKind::Invoice)[0];
+    assert_eq!(
+        lines(invoice),
+        [(Account::AccountsReceivable, "4000.00", "0.00"), (Account::DeferredRevenue, "0.00", "4000.00")]
+    );
+    for on in ["2026-02-28", "2026-03-31", "2026-12-31"] {
+        assert_eq!(balance(&gl, on, Account::RevenueMilestone), "-4000.00", "{on}");
+        assert_eq!(balance(&gl, on, Account::ContractAsset), "0.00", "{on}");
+        assert_eq!(balance(&gl, on, Account::DeferredRevenue), "0.00", "{on}");
+        assert_zero(&gl.trial_balance(d(on)));
+    }
+}
+
+#[test]
+fn time_and_materials_is_recognized_on_approval_and_billed_in_arrears() {
+    let envelopes = log(&[
+        customer("ACME"),
+        contract(
+            "C-3",
+            "time_and_materials",
+            json!([{"line": "TM", "kind": "time_and_materials", "unit_price": "150.00",
+                    "recognition": {"method": "time_and_materials"}}]),
+        ),
+        json!({"type": "time_approved", "contract": "C-3", "line": "TM", "hours": "10", "approved_on": "2026-03-15"}),
+        json!({"type": "time_approved", "contract": "C-3", "line": "TM", "hours": "2.5", "rate": "200.00", "approved_on": "2026-03-28"}),
+        invoice("INV-1", "C-3", "2026-04-01", "TM", "2000.00", "0.00"),
+    ]);
+    let gl = general_ledger(&envelopes);
+    assert_eq!(balance(&gl, "2026-03-14", Account::RevenueTimeAndMaterials), "0.00");
+    assert_eq!(balance(&gl, "2026-03-15", Account::RevenueTimeAndMaterials), "-1500.00");
+    assert_eq!(balance(&gl, "2026-03-31", Account::RevenueTimeAndMaterials), "-2000.00");
+    assert_eq!(balance(&gl, "2026-03-31", Account::ContractAsset), "2000.00");
+    let april = gl.trial_balance(d("2026-04-01"));
+    assert_eq!(april.balance(USD, Account::ContractAsset), "0.00");
+    assert_eq!(april.balance(USD, Account::DeferredRevenue), "0.00");
+    assert_eq!(april.balance(USD, Account::AccountsReceivable), "2000.00");
+    let invoice = &entries_of(&gl, "2026-04-01", JournalKind::Invoice)[0];
+    assert_eq!(
+        lines(invoice),
+        [(Account::AccountsReceivable, "2000.00", "0.00"), (Account::ContractAsset, "0.00", "2000.00")]
+    );
+    assert_zero(&april);
+}
+
+#[test]
+fn mid_term_upgrade_is_recognized_prospectively() {
+    let envelopes = log(&[
+        customer("ACME"),
+        subscription("C-4", "12000.00"),
+        invoice("INV-1", "C-4", "2026-01-01", "SUB", "12000.00", "0.00"),
+        json!({"type": "contract_modified", "contract": "C-4", "effective_on": "2026-07-01", "treatment": "prospective",
+               "changes": [{"change": "amend", "line": "SUB", "price": "18000.00"}]}),
+        invoice("INV-2", "C-4", "2026-07-01", "SUB", "6000.00", "0.00"),
+    ]);
+    let gl = general_ledger(&envelopes);
+    // 1,000.00 a month to June; then the 6,000.00 left plus the 6,000.00
+    // added over the six months left: 2,000.00 a month.
+    for (on, revenue, deferred) in [
+        ("2026-06-30", "-6000.00", "-6000.00"),
+        ("2026-07-31", "-8000.00", "-10000.00"),
+        ("2026-09-30", "-12000.00", "-6000.00"),
+        ("2026-12-31", "-18000.00", "0.00"),
+    ] {
+        let tb = gl.trial_balance(d(on));
+        assert_eq!(tb.balance(USD, Account::RevenueRatable), revenue, "{on}");
+        assert_eq!(tb.balance(USD, Account::DeferredRevenue), deferred, "{on}");
+        assert_zero(&tb);
+    }
+    let july = entries_of(&gl, "2026-07-31", JournalKind::Recognition).pop().unwrap();
+    assert_eq!((july.date, july.event_type.as_str()), (d("2026-07-31"), "contract_modified"));
+    assert_eq!(
+        lines(&july),
+        [(Account::DeferredRevenue, "2000.00", "0.00"), (Account::RevenueRatable, "0.00", "2000.00")]
+    );
+}
+
+#[test]
+fn credit_memo_after_two_months_is_contra_revenue_and_tax() {
+    let envelopes = log(&[
+        customer("ACME"),
+        subscription("C-5", "12000.00"),
+        invoice("INV-1", "C-5", "2026-01-01", "SUB", "12000.00", "1065.00"),
+        json!({"type": "credit_memo_issued", "memo": "CM-1", "invoice": "INV-1", "amount": "1306.50", "currency": "USD",
+               "issued_on": "2026-03-05", "reason": "goodwill", "approved_by": "Dana",
+               "approver_role": "vp_revenue_operations"}),
+    ]);
+    let gl = general_ledger(&envelopes);
+    let memo = &entries_of(&gl, "2026-03-31", JournalKind::CreditMemo)[0];
+    // 1,306.50 in the invoice's proportion 12,000 : 1,065.
+    assert_eq!(
+        lines(memo),
+        [
+            (Account::ContraRevenueCreditMemos, "1200.00", "0.00"),
+            (Account::TaxPayable, "106.50", "0.00"),
+            (Account::AccountsReceivable, "0.00", "1306.50"),
+        ]
+    );
+    assert_eq!((memo.date, memo.contract.as_deref()), (d("2026-03-05"), Some("C-5")));
+    let tb = gl.trial_balance(d("2026-03-31"));
+    assert_eq!(tb.balance(USD, Account::RevenueRatable), "-3000.00");
+    assert_eq!(tb.balance(USD, Account::ContraRevenueCreditMemos), "1200.00");
+    // The schedule is unchanged: deferred revenue is billed − recognized.
+    assert_eq!(tb.balance(USD, Account::DeferredRevenue), "-9000.00");
+    assert_eq!(tb.balance(USD, Account::AccountsReceivable), "11758.50");
+    assert_eq!(tb.balance(USD, Account::TaxPayable), "-958.50");
+    assert_zero(&tb);
+}
+
+#[test]
+fn payment_received_then_applied_then_refunded() {
+    let envelopes = log(&[
+        customer("ACME"),
+        subscription("C-6", "1200.00"),
+        invoice("INV-1", "C-6", "2026-01-01", "SUB", "1200.00", "0.00"),
+        json!({"type": "payment_received", "payment": "P-1", "customer": "ACME", "amount": "1500.00", "currency": "USD",
+               "received_on": "2026-02-10", "method": "wire"}),
+        json!({"type": "payment_applied", "payment": "P-1", "invoice": "INV-1", "amount": "1200.00", "currency": "USD",
+               "applied_on": "2026-02-12"}),
+        json!({"type": "payment_refunded", "payment": "P-1", "amount": "300.00", "currency": "USD",
+               "refunded_on": "2026-02-20", "reason": "overpaid"}),
+    ]);
+    let gl = general_ledger(&envelopes);
+    let received = gl.trial_balance(d("2026-02-10"));
+    assert_eq!(received.balance(USD, Account::Cash), "1500.00");
+    assert_eq!(received.balance(USD, Account::UnappliedCash), "-1500.00");
+    assert_eq!(received.balance(USD, Account::AccountsReceivable), "1200.00");
+    let applied = gl.trial_balance(d("2026-02-12"));
+    assert_eq!(applied.balance(USD, Account::UnappliedCash), "-300.00");
+    assert_eq!(applied.balance(USD, Account::AccountsReceivable), "0.00");
+    let apply = &entries_of(&gl, "2026-02-28", JournalKind::PaymentApplied)[0];
+    assert_eq!(
+        lines(apply),
+        [(Account::UnappliedCash, "1200.00", "0.00"), (Account::AccountsReceivable, "0.00", "1200.00")]
+    );
+    let refund = &entries_of(&gl, "2026-02-28", JournalKind::PaymentRefunded)[0];
+    assert_eq!(lines(refund), [(Account::UnappliedCash, "300.00", "0.00"), (Account::Cash, "0.00", "300.00")]);
+    let end = gl.trial_balance(d("2026-02-28"));
+    assert_eq!(end.balance(USD, Account::Cash), "1200.00");
+    assert_eq!(end.balance(USD, Account::UnappliedCash), "0.00");
+    assert_zero(&end);
+}
+
+#[test]
+fn write_off_moves_the_open_amount_to_bad_debt() {
+    let envelopes = log(&[
+        customer("ACME"),
+        subscription("C-7", "1200.00"),
+        invoice("INV-1", "C-7", "2026-01-01", "SUB", "1200.00", "0.00"),
+        json!({"type": "payment_received", "payment": "P-1", "customer": "ACME", "amount": "400.00", "currency": "USD",
+               "received_on": "2026-02-10", "method": "check"}),
+        json!({"type": "payment_applied", "payment": "P-1", "invoice": "INV-1", "amount": "400.00", "currency": "USD",
+               "applied_on": "2026-02-10"}),
+        json!({"type": "invoice_written_off", "invoice": "INV-1", "amount": "800.00", "currency": "USD",
+               "written_off_on": "2026-06-30", "reason": "insolvent"}),
+    ]);
+    let gl = general_ledger(&envelopes);
+    let write_off = &entries_of(&gl, "2026-06-30", JournalKind::WriteOff)[0];
+    assert_eq!(
+        lines(write_off),
+        [(Account::BadDebtExpense, "800.00", "0.00"), (Account::AccountsReceivable, "0.00", "800.00")]
+    );
+    let tb = gl.trial_balance(d("2026-06-30"));
+    assert_eq!(tb.balance(USD, Account::AccountsReceivable), "0.00");
+    assert_eq!(tb.balance(USD, Account::BadDebtExpense), "800.00");
+    assert_eq!(balance(&gl, "2026-06-29", Account::AccountsReceivable), "800.00");
+    assert_zero(&tb);
+}
+
+#[test]
+fn commission_is_earned_on_the_booking_and_paid() {
+    let mut signed = subscription("C-8", "60000.00");
+    signed["assigned_ae"] = json!("rep-jane");
+    signed["commission_plan"] = json!("FY26");
+    let envelopes = log(&[
+        customer("ACME"),
+        json!({"type": "commission_plan_defined", "plan": "FY26", "rep": "rep-jane", "quota": "50000.00",
+               "currency": "USD", "basis": "booking",
+               "tiers": [{"from_attainment": "0", "rate": "0.10"}, {"from_attainment": "1.0", "rate": "0.15"}],
+               "clawback_months": 6, "payout_day": 15, "effective_on": "2026-01-01"}),
+        signed,
+        json!({"type": "commission_paid", "rep": "rep-jane", "amount": "6500.00", "currency": "USD",
+               "paid_on": "2026-02-15", "period": "2026-01"}),
+    ]);
+    let gl = general_ledger(&envelopes);
+    // 10 % of the first 50,000.00 and 15 % of the 10,000.00 above quota.
+    let earned = &entries_of(&gl, "2026-01-31", JournalKind::CommissionEarned)[0];
+    assert_eq!(
+        lines(earned),
+        [(Account::CommissionExpense, "6500.00", "0.00"), (Account::CommissionsPayable, "0.00", "6500.00")]
+    );
+    assert_eq!((earned.date, earned.event_type.as_str()), (d("2026-01-01"), "contract_signed"));
+    assert_eq!(balance(&gl, "2026-01-31", Account::CommissionsPayable), "-6500.00");
+    let paid = &entries_of(&gl, "2026-02-28", JournalKind::CommissionPaid)[0];
+    assert_eq!(lines(paid), [(Account::CommissionsPayable, "6500.00", "0.00"), (Account::Cash, "0.00", "6500.00")]);
+    let tb = gl.trial_balance(d("2026-02-28"));
+    assert_eq!(tb.balance(USD, Account::CommissionsPayable), "0.00");
+    assert_eq!(tb.balance(USD, Account::CommissionExpense), "6500.00");
+    assert_eq!(tb.balance(USD, Account::Cash), "-6500.00");
+    assert_zero(&tb);
+}
+
+#[test]
+fn late_events_after_a_close_land_in_the_first_open_month() {
+    let base = vec![
+        customer("ACME"),
+        contract(
+            "C-9",
+            "time_and_materials",
+            json!([{"line": "TM", "kind": "time_and_materials", "unit_price": "100.00",
+                    "recognition": {"method": "time_and_materials"}}]),
+        ),
+        json!({"type": "time_approved", "contract": "C-9", "line": "TM", "hours": "5", "approved_on": "2026-01-10"}),
+        close("2026-01", "2026-02-03"),
+    ];
+    let before = general_ledger(&log(&base));
+    let mut late = base.clone();
+    late.push(
+        json!({"type": "time_approved", "contract": "C-9", "line": "TM", "hours": "3", "approved_on": "2026-01-20"}),
+    );
+    late.push(invoice("INV-1", "C-9", "2026-01-31", "TM", "800.00", "0.00"));
+    let envelopes = log(&late);
+    let after = general_ledger(&envelopes);
+
+    // January, closed, reads the same before and after the late events.
+    let january = |gl: &GeneralLedger| {
+        let tb = gl.trial_balance(d("2026-03-31"));
+        tb.periods.into_iter().filter(|p| p.period == YearMonth::new(2026, 1).unwrap()).collect::<Vec<_>>()
+    };
+    assert_eq!(january(&before), january(&after));
+    assert!(january(&after)[0].closed);
+    assert_eq!(after.trial_balance(d("2026-01-31")), before.trial_balance(d("2026-01-31")));
+    assert_eq!(balance(&after, "2026-01-31", Account::RevenueTimeAndMaterials), "-500.00");
+
+    // The late approval is a catch-up on February 1st, pointing to it. The
+    // late invoice, posted the same day, came first: it cleared January's
+    // 500.00 of contract asset and left 300.00 deferred, which the catch-up
+    // recognizes.
+    let catch_up = &entries_of(&after, "2026-02-28", JournalKind::RecognitionCatchUp)[0];
+    assert_eq!((catch_up.date, catch_up.original_date), (d("2026-02-01"), Some(d("2026-01-20"))));
+    assert_eq!((catch_up.seq, catch_up.event_id), (envelopes[4].seq.0, envelopes[4].event_id));
+    assert_eq!(
+        lines(catch_up),
+        [(Account::DeferredRevenue, "300.00", "0.00"), (Account::RevenueTimeAndMaterials, "0.00", "300.00")]
+    );
+    // The late invoice too, with its own date kept as the original.
+    let invoice = &entries_of(&after, "2026-02-28", JournalKind::Invoice)[0];
+    assert_eq!((invoice.date, invoice.period), (d("2026-02-01"), YearMonth::new(2026, 2).unwrap()));
+    assert_eq!(invoice.original_date, Some(d("2026-01-31")));
+    let tb = after.trial_balance(d("2026-02-28"));
+    assert_eq!(tb.balance(USD, Account::RevenueTimeAndMaterials), "-800.00");
+    assert_eq!(tb.balance(USD, Account::ContractAsset), "0.00");
+    assert_eq!(tb.balance(USD, Account::AccountsReceivable), "800.00");
+    assert_eq!(tb.period_balance(USD, YearMonth::new(2026, 1).unwrap(), Account::ContractAsset), "500.00");
+    assert_zero(&tb);
+}
+
+#[test]
+fn reapplying_an_envelope_changes_nothing() {
+    let envelopes = log(&[
+        customer("ACME"),
+        subscription("C-1", "1200.00"),
+        invoice("INV-1", "C-1", "2026-01-01", "SUB", "1200.00", "0.00"),
+    ]);
+    let once = general_ledger(&envelopes);
+    let mut twice = general_ledger(&envelopes);
+    use revops_projections::Projection;
+    envelopes.iter().for_each(|e| twice.apply(e));
+    assert_eq!(once.report(d("2026-12-31")), twice.report(d("2026-12-31")));
+}
