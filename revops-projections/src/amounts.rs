@@ -77,6 +77,22 @@ pub(crate) fn ratio(numerator: i128, denominator: i128, factor: i128) -> Option<
     Some(fixed(hundredths, 2))
 }
 
+/// Splits `gross` over an invoice's `amount` and `tax` in proportion (by
+/// largest remainder, so the two parts sum to `gross`): the revenue and tax
+/// parts of a credit memo or a payment.
+pub(crate) fn split_gross(gross: i64, amount: i64, tax: i64) -> (i64, i64) {
+    if tax == 0 || gross == 0 {
+        return (gross, 0);
+    }
+    let weights = [u128::from(amount.unsigned_abs()), u128::from(tax.unsigned_abs())];
+    let mut parts = [0i64; 2];
+    match revops_core::rounding::allocate_minor(gross, &weights, &mut parts) {
+        Ok(()) => (parts[0], parts[1]),
+        // Zero weights: nothing to split by, so it is all revenue.
+        Err(_) => (gross, 0),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,5 +126,13 @@ mod tests {
         assert_eq!(ratio(2, 3, 100), Some("66.67".into()));
         assert_eq!(ratio(-1, 3, 1), Some("-0.33".into()));
         assert_eq!(ratio(1, 0, 100), None);
+    }
+
+    #[test]
+    fn gross_splits_in_proportion_and_sums() {
+        // A whole invoice's gross splits back into its amount and tax.
+        assert_eq!(split_gross(108_875, 100_000, 8_875), (100_000, 8_875));
+        assert_eq!(split_gross(1_000, 2_000, 1_000), (667, 333));
+        assert_eq!(split_gross(500, 1_000, 0), (500, 0));
     }
 }

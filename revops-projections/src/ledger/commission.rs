@@ -14,7 +14,7 @@ use revops_core::rounding::RoundingMode;
 use revops_core::Money;
 use revops_events::event::CommissionPlanDefined;
 
-use crate::schedules::intern::Interner;
+use crate::intern::Interner;
 
 /// A plan and what its rep has been credited with so far.
 #[derive(Clone, Debug)]

@@ -103,8 +103,8 @@ pub use report::{
     AccountBalance, CurrencyBalance, JournalEntry, JournalLine, LedgerReport, PeriodBalance, TrialBalance, Unposted,
 };
 
-use crate::schedules::intern::Interner;
-use crate::schedules::minor::{split_gross, to_minor};
+use crate::amounts::split_gross;
+use crate::intern::Interner;
 use crate::schedules::{RevenueSchedules, Source};
 use crate::Projection;
 use commission::{Commissions, Earned};
@@ -191,7 +191,7 @@ impl Projection for GeneralLedger {
 }
 
 fn minor(amount: revops_core::Decimal, currency: Currency) -> Result<i64, String> {
-    to_minor(amount, currency).ok_or_else(|| format!("{amount} {currency} is not a whole number of minor units"))
+    crate::amounts::minor(amount, currency).ok_or_else(|| format!("{amount} {currency} is out of range"))
 }
 
 impl GeneralLedger {

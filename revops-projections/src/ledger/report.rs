@@ -20,7 +20,7 @@ use super::account::Account;
 use super::journal::{assert_balanced, JournalKind, Line, Target};
 use super::recognition::{open_postings, Posting};
 use super::GeneralLedger;
-use crate::schedules::minor::format;
+use crate::amounts::format;
 use crate::schedules::{RecognitionMethod, Source};
 
 /// The journal and trial balance as of a date.

@@ -50,8 +50,6 @@
 //! ```
 
 mod book;
-pub(crate) mod intern;
-pub(crate) mod minor;
 mod report;
 
 use chrono::NaiveDate;
@@ -62,8 +60,9 @@ use revops_core::Currency;
 use revops_events::{Envelope, Event};
 use serde::{Deserialize, Serialize};
 
+use crate::amounts::{minor, split_gross};
+use crate::intern::Interner;
 pub(crate) use book::{ContractBook, Source};
-use intern::Interner;
 pub use report::{
     ContractSchedule, LineSchedule, ScheduleEntry, ScheduleTotals, SchedulesReport, Waterfall, WaterfallRow,
 };
@@ -219,9 +218,8 @@ impl RevenueSchedules {
                 }
                 let index = self.invoice_ids.intern(e.invoice.as_str()) as usize;
                 self.invoices.resize(index + 1, None);
-                let amount =
-                    e.lines.iter().try_fold(0i64, |sum, l| sum.checked_add(minor::to_minor(l.amount, e.currency)?));
-                let tax = e.lines.iter().try_fold(0i64, |sum, l| sum.checked_add(minor::to_minor(l.tax, e.currency)?));
+                let amount = e.lines.iter().try_fold(0i64, |sum, l| sum.checked_add(minor(l.amount, e.currency)?));
+                let tax = e.lines.iter().try_fold(0i64, |sum, l| sum.checked_add(minor(l.tax, e.currency)?));
                 let (Some(amount), Some(tax)) = (amount, tax) else { return };
                 let (contract, book) = self.book_mut(e.contract.as_str(), e.customer.as_str(), e.currency);
                 // Billing in another currency than the contract's cannot be
@@ -237,10 +235,10 @@ impl RevenueSchedules {
                 }
                 self.memos.intern(e.memo.as_str());
                 let Some(invoice) = self.invoice(e.invoice.as_str()) else { return };
-                let Some(gross) = minor::to_minor(e.amount, e.currency) else { return };
+                let Some(gross) = minor(e.amount, e.currency) else { return };
                 let book = &mut self.books[invoice.contract as usize];
                 if invoice.currency == e.currency && book.currency == e.currency {
-                    let (revenue, _tax) = minor::split_gross(gross, invoice.amount, invoice.tax);
+                    let (revenue, _tax) = split_gross(gross, invoice.amount, invoice.tax);
                     book.billing.push(book::Billing { on: e.issued_on, billed: 0, credited: revenue });
                 }
             }

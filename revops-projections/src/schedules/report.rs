@@ -14,8 +14,8 @@ use revops_core::Currency;
 use serde::Serialize;
 
 use super::book::ContractBook;
-use super::minor::format;
 use super::{RecognitionMethod, RevenueSchedules};
+use crate::amounts::format;
 
 /// Every contract's schedule as of a date.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
