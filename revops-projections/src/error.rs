@@ -1,6 +1,6 @@
 //! The one error type of revops-projections.
 
-/// What can go wrong reading a projection.
+/// What can go wrong replaying the log into a projection or reading one.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -10,4 +10,8 @@ pub enum Error {
     /// A report could not be serialized to JSON.
     #[error("cannot serialize the report: {0}")]
     Serialize(#[from] serde_json::Error),
+    /// The log could not be read while replaying it (a damaged segment, an
+    /// I/O failure).
+    #[error(transparent)]
+    Log(#[from] revops_events::Error),
 }

@@ -36,6 +36,7 @@ pub mod ledger;
 pub mod mrr;
 mod once;
 mod projection;
+mod read_models;
 pub mod schedules;
 
 pub use aging::{AgingBasis, AgingOptions, AgingReport, ArAging};
@@ -44,6 +45,7 @@ pub use error::Error;
 pub use ledger::GeneralLedger;
 pub use mrr::{Mrr, MrrReport};
 pub use projection::Projection;
+pub use read_models::{ReadModels, Reports};
 pub use revops_core;
 pub use revops_events;
 pub use schedules::RevenueSchedules;
