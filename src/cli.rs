@@ -14,8 +14,11 @@ use revops_core::NaiveDate;
 use revops_events::file_log::{FileLog, FileLogOptions};
 use revops_events::jsonl::{self, ImportOptions, ImportSummary};
 use revops_events::Seq;
+use revops_projections::aging::AgingOptions;
+use revops_projections::ReadModels;
 
 use crate::contract_file::ContractFile;
+use crate::text;
 use crate::Error;
 
 /// How a report is printed.
@@ -92,4 +95,53 @@ fn write_out(out: &mut dyn Write, bytes: &[u8]) -> Result<(), Error> {
         Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         result => result.map_err(Error::Write),
     }
+}
+
+/// Which report `revops report` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ReportKind {
+    /// The journal and trial balance.
+    Ledger,
+    /// Revenue schedules per contract.
+    Schedules,
+    /// AR aging.
+    Aging,
+    /// MRR and its movements.
+    Mrr,
+    /// Commissions per rep.
+    Commissions,
+}
+
+/// `revops report`: replays the file log in `log_dir` into the projections
+/// and writes one report as of `as_of` to `out`, as text (with its detail
+/// rows) or as the report's JSON.
+pub fn report(
+    log_dir: &Path,
+    kind: ReportKind,
+    as_of: NaiveDate,
+    format: Format,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let log = open_existing(log_dir)?;
+    let models = ReadModels::replay(&log)?;
+    let text = match (kind, format) {
+        (ReportKind::Ledger, Format::Text) => text::ledger(&models.ledger().report(as_of), true),
+        (ReportKind::Ledger, Format::Json) => json(&models.ledger().report(as_of))?,
+        (ReportKind::Schedules, Format::Text) => text::schedules(&models.schedules().report(as_of), true),
+        (ReportKind::Schedules, Format::Json) => json(&models.schedules().report(as_of))?,
+        (ReportKind::Aging, Format::Text) => text::aging(&models.aging().report(as_of, AgingOptions::default()), true),
+        (ReportKind::Aging, Format::Json) => json(&models.aging().report(as_of, AgingOptions::default()))?,
+        (ReportKind::Mrr, Format::Text) => text::mrr(&models.mrr().report(as_of), true),
+        (ReportKind::Mrr, Format::Json) => json(&models.mrr().report(as_of))?,
+        (ReportKind::Commissions, Format::Text) => text::commissions(&models.commissions().report(as_of)?, true),
+        (ReportKind::Commissions, Format::Json) => json(&models.commissions().report(as_of)?)?,
+    };
+    write_out(out, text.as_bytes())
+}
+
+/// A report as pretty-printed JSON, ending in a newline.
+fn json(report: &impl serde::Serialize) -> Result<String, Error> {
+    let mut text = serde_json::to_string_pretty(report).map_err(Error::Serialize)?;
+    text.push('\n');
+    Ok(text)
 }

@@ -59,6 +59,9 @@ pub enum Error {
     /// (named by its number and field), a damaged segment, an I/O failure.
     #[error(transparent)]
     Log(#[from] revops_events::Error),
+    /// Replaying the log into the projections or reading a report failed.
+    #[error(transparent)]
+    Projection(#[from] revops_projections::Error),
 }
 
 impl Error {

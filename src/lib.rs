@@ -6,6 +6,8 @@ pub mod cli;
 pub mod contract_file;
 mod error;
 pub mod report;
+mod table;
+pub mod text;
 
 pub use contract_file::ContractFile;
 pub use error::Error;

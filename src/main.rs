@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
-use clap::{Parser, Subcommand};
-use revops::cli::Format;
+use clap::{Parser, Subcommand, ValueEnum};
+use revops::cli::{Format, ReportKind};
 use revops::core::NaiveDate;
 use revops::events::jsonl::DEFAULT_BATCH_SIZE;
 use revops::events::Seq;
@@ -55,6 +55,21 @@ enum Command {
         #[arg(long, value_name = "TIMESTAMP")]
         recorded_at: Option<DateTime<Utc>>,
     },
+    /// Replay a file log and print one report as of a date.
+    Report {
+        /// Which report.
+        #[arg(value_enum)]
+        report: ReportArg,
+        /// The log directory.
+        #[arg(long, value_name = "DIR")]
+        log: PathBuf,
+        /// Report as of this date.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        as_of: NaiveDate,
+        /// Print the JSON report instead of text tables.
+        #[arg(long)]
+        json: bool,
+    },
     /// Write the events of a file log as JSON Lines to standard output.
     Export {
         /// The log directory.
@@ -64,6 +79,33 @@ enum Command {
         #[arg(long, default_value_t = 0, value_name = "SEQ")]
         from: u64,
     },
+}
+
+/// The reports of `revops report`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ReportArg {
+    /// The journal and trial balance.
+    Ledger,
+    /// Revenue schedules per contract.
+    Schedules,
+    /// AR aging, DSO, days to pay and collection rate.
+    Aging,
+    /// MRR, ARR and the monthly bridge.
+    Mrr,
+    /// Commissions per rep.
+    Commissions,
+}
+
+impl From<ReportArg> for ReportKind {
+    fn from(arg: ReportArg) -> ReportKind {
+        match arg {
+            ReportArg::Ledger => ReportKind::Ledger,
+            ReportArg::Schedules => ReportKind::Schedules,
+            ReportArg::Aging => ReportKind::Aging,
+            ReportArg::Mrr => ReportKind::Mrr,
+            ReportArg::Commissions => ReportKind::Commissions,
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -84,6 +126,10 @@ fn main() -> ExitCode {
                 }
             }
             .map(drop)
+        }
+        Command::Report { report, log, as_of, json } => {
+            let format = if json { Format::Json } else { Format::Text };
+            revops::cli::report(&log, report.into(), as_of, format, &mut std::io::stdout().lock())
         }
         Command::Export { log, from } => revops::cli::export(&log, Seq(from), &mut std::io::stdout().lock()).map(drop),
     };

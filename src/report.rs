@@ -2,7 +2,7 @@
 //! stable field names (amounts as strings in the contract's minor units), and
 //! its text rendering.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 
 use revops_core::modification::{LineChange, Treatment};
 use revops_core::schedule::{EntryKind, RevenueSchedule};
@@ -11,6 +11,7 @@ use revops_core::{Currency, Money, NaiveDate};
 use serde::Serialize;
 
 use crate::contract_file::ContractFile;
+use crate::table::{Align, Table};
 
 /// The version of the JSON report's shape; raised whenever a field is renamed
 /// or removed (adding a field does not raise it).
@@ -352,70 +353,6 @@ impl fmt::Display for ScheduleReport {
             waterfall.row(vec![m.month.clone(), m.amount.clone(), m.cumulative.clone()]);
         }
         waterfall.write(f)
-    }
-}
-
-#[derive(Clone, Copy)]
-enum Align {
-    Left,
-    Right,
-}
-
-/// A plain-text table: columns padded to their widest cell, two spaces
-/// apart, no trailing spaces.
-struct Table {
-    headers: Vec<(String, Align)>,
-    rows: Vec<Vec<String>>,
-}
-
-impl Table {
-    fn new(headers: &[(&str, Align)]) -> Self {
-        Table { headers: headers.iter().map(|&(h, a)| (h.to_owned(), a)).collect(), rows: Vec::new() }
-    }
-
-    fn row(&mut self, cells: Vec<String>) {
-        debug_assert_eq!(cells.len(), self.headers.len());
-        self.rows.push(cells);
-    }
-
-    fn widths(&self) -> Vec<usize> {
-        self.headers
-            .iter()
-            .enumerate()
-            .map(|(i, (h, _))| self.rows.iter().map(|r| r[i].chars().count()).chain([h.chars().count()]).max().unwrap())
-            .collect()
-    }
-
-    fn write_line(&self, f: &mut fmt::Formatter<'_>, cells: &[String], widths: &[usize]) -> fmt::Result {
-        let mut line = String::new();
-        for (i, (cell, &width)) in cells.iter().zip(widths).enumerate() {
-            if i > 0 {
-                line.push_str("  ");
-            }
-            let pad = width - cell.chars().count();
-            match self.headers[i].1 {
-                Align::Left => write!(line, "{cell}{:pad$}", "")?,
-                Align::Right => write!(line, "{:pad$}{cell}", "")?,
-            }
-        }
-        writeln!(f, "{}", line.trim_end())
-    }
-
-    /// The header line and the rows.
-    fn write(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let widths = self.widths();
-        let headers: Vec<String> = self.headers.iter().map(|(h, _)| h.clone()).collect();
-        self.write_line(f, &headers, &widths)?;
-        self.write_body_with(f, &widths)
-    }
-
-    /// The rows only.
-    fn write_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.write_body_with(f, &self.widths())
-    }
-
-    fn write_body_with(&self, f: &mut fmt::Formatter<'_>, widths: &[usize]) -> fmt::Result {
-        self.rows.iter().try_for_each(|row| self.write_line(f, row, widths))
     }
 }
 

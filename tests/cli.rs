@@ -258,3 +258,52 @@ fn export_of_a_missing_log_exits_2_and_creates_nothing() {
     assert_eq!(unreadable.status.code(), Some(1));
     assert!(!missing.exists());
 }
+
+/// The sample book imported into a fresh log.
+fn book_log(dir: &std::path::Path) -> std::path::PathBuf {
+    let log = dir.join("log");
+    stdout(&revops(&["import", "examples/book.jsonl", "--log", path(&log), "--recorded-at", AT]));
+    log
+}
+
+#[test]
+fn reports_replay_the_log_as_of_a_date() {
+    let dir = scratch();
+    let log = book_log(dir.path());
+    let report = |kind: &str, json: bool| {
+        let mut args = vec!["report", kind, "--log", path(&log), "--as-of", "2026-12-31"];
+        if json {
+            args.push("--json");
+        }
+        stdout(&revops(&args))
+    };
+
+    // The commission figures of the sample book (examples/README.md): maria
+    // earned 23,760.00 and was paid 18,720.00 of it.
+    let commissions = report("commissions", false);
+    assert_eq!(
+        rows(&commissions, "rep-maria")[0][..6],
+        row(&["rep-maria", "USD", "23760.00", "18720.00", "0.00", "5040.00"])
+    );
+
+    // Open AR: only the December invoices are open, and aging agrees with
+    // the ledger's accounts receivable in each currency.
+    let aging: serde_json::Value = serde_json::from_str(&report("aging", true)).unwrap();
+    let ledger: serde_json::Value = serde_json::from_str(&report("ledger", true)).unwrap();
+    for (currency, open) in [("EUR", "7092.40"), ("USD", "5443.75")] {
+        let buckets = aging["currencies"].as_array().unwrap().iter().find(|c| c["currency"] == currency).unwrap();
+        assert_eq!(buckets["buckets"]["total"], open);
+        let closing = ledger["trial_balance"]["closing"].as_array().unwrap();
+        let accounts = closing.iter().find(|c| c["currency"] == currency).unwrap()["accounts"].as_array().unwrap();
+        let ar = accounts.iter().find(|a| a["account"] == "accounts_receivable").unwrap();
+        assert_eq!(ar["balance"], open);
+    }
+
+    let mrr = report("mrr", false);
+    assert_eq!(rows(&mrr, "USD")[0], row(&["USD", "16500.00", "198000.00", "2"]));
+    assert!(report("schedules", false).starts_with("Revenue schedules as of 2026-12-31\n"));
+    assert!(report("ledger", false).contains("\nTrial balance, USD\n"));
+
+    let missing = revops(&["report", "mrr", "--log", path(&dir.path().join("none")), "--as-of", "2026-12-31"]);
+    assert_eq!(missing.status.code(), Some(2));
+}
