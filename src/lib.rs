@@ -6,6 +6,7 @@ pub mod cli;
 pub mod contract_file;
 mod error;
 pub mod report;
+pub mod simulation;
 
 pub use contract_file::ContractFile;
 pub use error::Error;
