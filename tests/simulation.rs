@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+use proptest::prelude::*;
+
 use revops::simulation::{generate, interleave, jsonl, simulate, Book, SimulationConfig, SimulationError};
 use revops_events::{Envelope, Event, EventLog, FileLog, FileLogOptions, Ledger, MemoryLog, NewEvent};
 
@@ -201,4 +203,19 @@ fn the_bench_preset_reaches_a_million_events() {
     let book = generate(&SimulationConfig::bench(1)).unwrap();
     eprintln!("bench preset: {} events in {:?}", book.summary.events, started.elapsed());
     assert!(book.summary.events >= 1_000_000);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// Any seed gives a book the ledger accepts event by event, and so does
+    /// any interleaving of it, folding to the same state.
+    #[test]
+    fn any_seed_and_any_interleaving_give_a_book_the_ledger_accepts(seed in any::<u64>(), order in any::<u64>()) {
+        let book = generate(&SimulationConfig::small(seed)).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let shuffled = interleave(book.log.envelopes(), order);
+        let replayed = replay_as_commands(&shuffled);
+        let folded = Ledger::open(book.log.clone()).unwrap();
+        prop_assert_eq!(replayed.state(), folded.state());
+    }
 }

@@ -12,7 +12,7 @@ use revops_events::EventLog;
 use rust_decimal::Decimal;
 
 use super::catalog::{FAMILY_NAMES, GIVEN_NAMES, PARTNER_NAMES};
-use super::generator::{id, minor, units, Generator, Rep, RepPlan, Task};
+use super::generator::{id, minor, whole, Generator, Rep, RepPlan, Task};
 use super::SimulationError;
 
 /// The rep's currency: half the reps sell in USD, the rest in EUR and GBP,
@@ -87,7 +87,7 @@ impl<L: EventLog> Generator<'_, L> {
         self.plan_days.insert(self.today);
         for index in 0..self.reps.len() {
             let currency = self.reps[index].currency;
-            let quota = units(self.rng.range(40, 120) * 10_000);
+            let quota = whole(self.rng.range(40, 120) * 10_000);
             let basis = if self.rng.chance(800) { CommissionBasis::Booking } else { CommissionBasis::Collection };
             let base = Decimal::new(self.rng.range(6, 10), 2);
             let tiers = vec![
@@ -137,7 +137,7 @@ impl<L: EventLog> Generator<'_, L> {
 
     fn allocate_mdf(&mut self) -> Result<(), SimulationError> {
         for index in 0..self.partners.len() {
-            let amount = units(self.rng.range(10, 50) * 500);
+            let amount = whole(self.rng.range(10, 50) * 500);
             let partner = self.partners[index].clone();
             self.emit(MdfAllocated { partner, amount, currency: Currency::USD, allocated_on: self.today })?;
         }
@@ -149,15 +149,15 @@ impl<L: EventLog> Generator<'_, L> {
         for index in 0..self.partners.len() {
             let partner = self.partners[index].clone();
             let Some(balance) = self.ledger.state().partner(&partner).map(|p| p.mdf_balance()) else { continue };
-            let whole = balance.amount.trunc().try_into().unwrap_or(0i64);
-            if whole < 10 || !self.rng.chance(500) {
+            let left: i64 = balance.amount.trunc().try_into().unwrap_or(0);
+            if left < 10 || !self.rng.chance(500) {
                 continue;
             }
-            let spent = (whole * self.rng.range(10, 60) / 100).max(1);
+            let spent = (left * self.rng.range(10, 60) / 100).max(1);
             let description = (*self.rng.pick(USES)).to_string();
             self.emit(MdfSpent {
                 partner,
-                amount: units(spent),
+                amount: whole(spent),
                 currency: balance.currency,
                 spent_on: self.today,
                 description,
@@ -213,7 +213,7 @@ impl<L: EventLog> Generator<'_, L> {
     pub(super) fn open_commission_dispute(&mut self, rep: usize) -> Result<(), SimulationError> {
         self.counters.commission_dispute += 1;
         let dispute = id(CommissionDisputeId::new, format!("CD-{:05}", self.counters.commission_dispute));
-        let amount = units(self.rng.range(1, 20) * 100);
+        let amount = whole(self.rng.range(1, 20) * 100);
         let currency = self.reps[rep].currency;
         let reason = (*self.rng.pick(&[
             "renewal credited to the wrong rep",
@@ -243,7 +243,7 @@ impl<L: EventLog> Generator<'_, L> {
         let currency = self.reps[rep].currency;
         let granted = match self.rng.below(3) {
             0 => Decimal::ZERO,
-            1 => (amount / Decimal::TWO).trunc(),
+            1 => amount / Decimal::TWO,
             _ => amount,
         };
         self.emit(CommissionDisputeResolved { dispute: dispute.clone(), resolved_on: self.today, granted, currency })?;

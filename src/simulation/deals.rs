@@ -14,7 +14,9 @@ use rust_decimal::Decimal;
 
 use super::catalog::*;
 use super::company::months_covering;
-use super::generator::{id, next_month_start, units, Customer, Deal, DealKind, DealLine, Generator, Payer, Task};
+use super::generator::{
+    id, next_month_start, units, whole, Customer, Deal, DealKind, DealLine, Generator, Payer, Task,
+};
 use super::SimulationError;
 
 /// A line with everything not given left empty.
@@ -105,7 +107,7 @@ impl<L: EventLog> Generator<'_, L> {
             tax_registration,
             payment_method: method,
             payment_terms: terms,
-            credit_limit: units(self.rng.range(5, 100) * 5_000),
+            credit_limit: whole(self.rng.range(5, 100) * 5_000),
             currency,
             registered_on: self.today,
         };
@@ -189,7 +191,7 @@ impl<L: EventLog> Generator<'_, L> {
                 update.billing_contact =
                     Some(Contact { name, email: self.customers[index].email.clone(), phone: None });
             }
-            2 => update.credit_limit = Some(units(self.rng.range(10, 120) * 5_000)),
+            2 => update.credit_limit = Some(whole(self.rng.range(10, 120) * 5_000)),
             _ => {
                 let terms = *self.rng.pick(&[PaymentTerms::Net30, PaymentTerms::Net45, PaymentTerms::Net60]);
                 if self.customers[index].method != PaymentMethod::Card {
@@ -330,17 +332,17 @@ impl<L: EventLog> Generator<'_, L> {
                 let mut main =
                     line(deal.new_line_id(), product.name, LineKind::Subscription, ratable(RatableBasis::Monthly));
                 main.quantity = units(self.rng.range(1, 50) * 10);
-                main.price = units(annual * years);
+                main.price = whole(annual * years);
                 if kind != DealKind::Monthly && self.rng.chance(500) {
                     // Sold below list: the SSP is the list price.
-                    main.ssp = Some(units(annual * years * 11 / 10));
+                    main.ssp = Some(whole(annual * years * 11 / 10));
                 }
                 lines.push(main);
                 if self.rng.chance(400) {
                     let addon = *self.rng.pick(&SUBSCRIPTIONS[2..]);
                     let basis = if self.rng.chance(500) { RatableBasis::Daily } else { RatableBasis::Monthly };
                     let mut l = line(deal.new_line_id(), addon.name, LineKind::Subscription, ratable(basis));
-                    l.price = units(price_of(self, &addon) * years);
+                    l.price = whole(price_of(self, &addon) * years);
                     lines.push(l);
                 }
                 if kind == DealKind::Annual && self.rng.chance(300) {
@@ -350,14 +352,14 @@ impl<L: EventLog> Generator<'_, L> {
             DealKind::Milestone => {
                 let product = *self.rng.pick(IMPLEMENTATIONS);
                 let mut l = line(deal.new_line_id(), product.name, LineKind::Milestone, Recognition::Milestone);
-                l.price = units(price_of(self, &product));
+                l.price = whole(price_of(self, &product));
                 let count = self.rng.range(2, 4);
                 let span = (end - start).num_days();
                 for m in 0..count {
                     let due = start + Duration::days(span * (m + 1) / count);
                     l.milestones.push(Milestone {
                         milestone: ["design", "build", "test", "go-live"][(m + 4 - count) as usize].to_string(),
-                        amount: units(self.rng.range(2, 6) * 1_000),
+                        amount: whole(self.rng.range(2, 6) * 1_000),
                         due_on: Some(due),
                     });
                 }
@@ -370,7 +372,7 @@ impl<L: EventLog> Generator<'_, L> {
                 let product = *self.rng.pick(CONSULTING);
                 let mut l =
                     line(deal.new_line_id(), product.name, LineKind::TimeAndMaterials, Recognition::TimeAndMaterials);
-                l.unit_price = Some(units(self.rng.range(product.price.0, product.price.1)));
+                l.unit_price = Some(whole(self.rng.range(product.price.0, product.price.1)));
                 if self.rng.chance(500) {
                     let cap = self.rng.range(10, 60) * 10;
                     l.not_to_exceed_hours = Some(units(cap));
@@ -387,8 +389,8 @@ impl<L: EventLog> Generator<'_, L> {
         let product = *self.rng.pick(LICENSES);
         let mut l = line(deal.new_line_id(), product.name, LineKind::PerpetualLicense, Recognition::PointInTime);
         let price = self.rng.range(product.price.0 / 100, product.price.1 / 100) * 100;
-        l.price = units(price);
-        l.ssp = Some(units(price * 5 / 4));
+        l.price = whole(price);
+        l.ssp = Some(whole(price * 5 / 4));
         // One year of service at most, so that the license is invoiced once,
         // up front, whatever the contract's billing period.
         l.end_date = Some(term_end(start, 12).min(end));
@@ -620,7 +622,7 @@ impl<L: EventLog> Generator<'_, L> {
             let mut l = ContractLine { line: id, start_date: None, end_date: None, ssp: None, ..old.line.clone() };
             let annual = old.annual * uplift / 100;
             if l.kind == LineKind::Subscription {
-                l.price = units(annual * years);
+                l.price = whole(annual * years);
             } else {
                 l.unit_price = l.unit_price.map(|p| p * Decimal::new(uplift, 2));
             }
@@ -745,7 +747,7 @@ impl<L: EventLog> Generator<'_, L> {
         let months = months_covering(effective, term_end);
         let line_id = self.deals[deal].new_line_id();
         let mut l = line(line_id, product.name, LineKind::Subscription, ratable(RatableBasis::Monthly));
-        l.price = units(monthly * months);
+        l.price = whole(monthly * months);
         l.start_date = Some(effective);
         let treatment =
             *self.rng.pick(&[Treatment::SeparateContract, Treatment::Prospective, Treatment::CumulativeCatchUp]);

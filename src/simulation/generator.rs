@@ -641,9 +641,15 @@ pub fn minor(minor: i64, currency: Currency) -> Money {
     Money::from_minor(minor, currency)
 }
 
-/// Whole currency units as a decimal amount.
-pub fn units(whole: i64) -> Decimal {
-    Decimal::from(whole)
+/// A whole number of units (seats, hours, API calls).
+pub fn units(count: i64) -> Decimal {
+    Decimal::from(count)
+}
+
+/// A whole amount of a two-decimal currency, written with its cents
+/// (`16000.00`) as invoices and contracts show money.
+pub fn whole(amount: i64) -> Decimal {
+    Decimal::new(amount * 100, 2)
 }
 
 /// The first day of the month after the one containing `date`.

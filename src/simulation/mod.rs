@@ -63,6 +63,9 @@ pub const MAX_PARTNERS: usize = 100;
 /// The largest event budget a run may be given.
 pub const MAX_EVENTS: u64 = 100_000_000;
 
+/// The seed of [`SimulationConfig::default`]: the demo book.
+pub const DEFAULT_SEED: u64 = 42;
+
 /// What to simulate. Every field has a limit ([`SimulationConfig::validate`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SimulationConfig {
@@ -83,6 +86,13 @@ pub struct SimulationConfig {
     /// The most events the run may append: a run that would append more
     /// stops with [`SimulationError::EventLimit`].
     pub max_events: u64,
+}
+
+impl Default for SimulationConfig {
+    /// The demo book of [`DEFAULT_SEED`].
+    fn default() -> Self {
+        SimulationConfig::demo(DEFAULT_SEED)
+    }
 }
 
 impl SimulationConfig {
@@ -115,16 +125,16 @@ impl SimulationConfig {
         }
     }
 
-    /// A large book for replay benchmarks: over a million events (4,000
+    /// A large book for replay benchmarks: over a million events (9,000
     /// customers over four years).
     pub fn bench(seed: u64) -> Self {
         SimulationConfig {
             seed,
-            customers: 4_000,
+            customers: 9_000,
             start: NaiveDate::from_ymd_opt(2024, 1, 1).expect("a valid date"),
             months: 48,
-            reps: 120,
-            partners: 20,
+            reps: 200,
+            partners: 30,
             max_events: 5_000_000,
         }
     }
