@@ -351,8 +351,9 @@ impl<L: EventLog> Generator<'_, L> {
         }
         match LADDER.get(self.invoices[invoice].next_step) {
             Some(&(days, _)) => self.at(due + chrono::Duration::days(days), Task::Collect(invoice)),
+            // A ladder paused by a dispute may reach day 90 after day 120.
             None => self.at(
-                due + chrono::Duration::days(WRITE_OFF_AFTER),
+                (due + chrono::Duration::days(WRITE_OFF_AFTER)).max(self.today),
                 Task::WriteOff { invoice, reason: "uncollectible: 120 days past due" },
             ),
         }
