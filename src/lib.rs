@@ -6,6 +6,7 @@ pub mod cli;
 pub mod contract_file;
 mod error;
 pub mod report;
+pub mod simulation;
 mod table;
 pub mod text;
 
