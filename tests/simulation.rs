@@ -2,7 +2,6 @@
 //! indifferent to the arrival order of independent streams.
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
 
@@ -89,13 +88,9 @@ fn the_generated_log_folds_and_every_event_passes_its_command_check_again() {
 }
 
 #[test]
-fn the_small_preset_is_quick_and_small() {
+fn the_small_preset_stays_small() {
     for seed in 0..20 {
-        let started = Instant::now();
         let book = small(seed);
-        let took = started.elapsed();
-        // Milliseconds in release; generous for unoptimized test builds.
-        assert!(took < Duration::from_millis(500), "seed {seed} took {took:?}");
         let s = &book.summary;
         assert_eq!(s.customers, 8);
         assert!((50..=2_000).contains(&s.events), "seed {seed}: {} events", s.events);
@@ -199,9 +194,7 @@ fn limits_are_enforced() {
 #[test]
 #[ignore = "large: run in release"]
 fn the_bench_preset_reaches_a_million_events() {
-    let started = Instant::now();
     let book = generate(&SimulationConfig::bench(1)).unwrap();
-    eprintln!("bench preset: {} events in {:?}", book.summary.events, started.elapsed());
     assert!(book.summary.events >= 1_000_000);
 }
 
