@@ -6,7 +6,6 @@ pub mod cli;
 pub mod contract_file;
 mod error;
 pub mod report;
-pub mod simulation;
 mod table;
 pub mod text;
 
@@ -17,3 +16,4 @@ pub use revops_core as core;
 pub use revops_core::{Currency, Money};
 pub use revops_events as events;
 pub use revops_projections as projections;
+pub use revops_simulation as simulation;

@@ -10,7 +10,7 @@
 //! payouts, partner attributions, MDF, SPIFs, FX rates and monthly closes
 //! follow. Every event passed the ledger's validation when it was appended;
 //! a refusal is a bug in the generator and stops the run
-//! ([`SimulationError::Refused`]).
+//! ([`Error::Refused`]).
 //!
 //! In the manner of deterministic simulation testing, the run is a pure
 //! function of its [`SimulationConfig`]: one seeded [`Prng`] makes every
@@ -23,7 +23,7 @@
 //! that must not depend on arrival order.
 //!
 //! ```
-//! use revops::simulation::{generate, jsonl, SimulationConfig};
+//! use revops_simulation::{generate, jsonl, SimulationConfig};
 //!
 //! let config = SimulationConfig::small(42);
 //! let book = generate(&config)?;
@@ -31,8 +31,10 @@
 //! assert_eq!(book.summary.events, book.log.envelopes().len() as u64);
 //! // The same seed, the same book: a failing case is reproduced from its seed.
 //! assert_eq!(jsonl(&config)?, jsonl(&SimulationConfig::small(42))?);
-//! # Ok::<(), revops::simulation::SimulationError>(())
+//! # Ok::<(), revops_simulation::Error>(())
 //! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 mod cash;
 mod catalog;
@@ -84,7 +86,7 @@ pub struct SimulationConfig {
     /// Channel partners with MDF, attributions and SPIFs.
     pub partners: usize,
     /// The most events the run may append: a run that would append more
-    /// stops with [`SimulationError::EventLimit`].
+    /// stops with [`Error::EventLimit`].
     pub max_events: u64,
 }
 
@@ -143,8 +145,8 @@ impl SimulationConfig {
     /// [`MAX_MONTHS`] months starting between 1970 and 2200, at most
     /// [`MAX_REPS`] reps and [`MAX_PARTNERS`] partners, an event budget of 1
     /// to [`MAX_EVENTS`].
-    pub fn validate(&self) -> Result<(), SimulationError> {
-        let invalid = |field, problem: String| Err(SimulationError::InvalidConfig { field, problem });
+    pub fn validate(&self) -> Result<(), Error> {
+        let invalid = |field, problem: String| Err(Error::InvalidConfig { field, problem });
         if !(1..=MAX_CUSTOMERS).contains(&self.customers) {
             return invalid("customers", format!("must be 1 to {MAX_CUSTOMERS}, got {}", self.customers));
         }
@@ -199,7 +201,7 @@ pub struct Summary {
 /// Why a simulation stopped.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum SimulationError {
+pub enum Error {
     /// A configuration outside the limits.
     #[error("invalid simulation config: {field} {problem}")]
     InvalidConfig {
@@ -262,13 +264,13 @@ pub enum SimulationError {
 ///
 /// Each event is validated by the ledger's rules before it is appended (the
 /// generator proposes only what the ledger accepts, and stops with
-/// [`SimulationError::Refused`] otherwise) and recorded at a time derived
+/// [`Error::Refused`] otherwise) and recorded at a time derived
 /// from its business day ([`recorded_at`]).
-pub fn simulate<L: EventLog>(config: &SimulationConfig, ledger: &mut Ledger<L>) -> Result<Summary, SimulationError> {
+pub fn simulate<L: EventLog>(config: &SimulationConfig, ledger: &mut Ledger<L>) -> Result<Summary, Error> {
     config.validate()?;
     let events = ledger.log().len();
     if events != 0 {
-        return Err(SimulationError::LedgerNotEmpty { events });
+        return Err(Error::LedgerNotEmpty { events });
     }
     generator::Generator::new(config, ledger, config.last_day()).run()
 }
@@ -283,17 +285,17 @@ pub struct Book {
 }
 
 /// Runs `config` into a fresh [`MemoryLog`].
-pub fn generate(config: &SimulationConfig) -> Result<Book, SimulationError> {
-    let mut ledger = Ledger::open(MemoryLog::default()).map_err(|e| SimulationError::Log(Box::new(e)))?;
+pub fn generate(config: &SimulationConfig) -> Result<Book, Error> {
+    let mut ledger = Ledger::open(MemoryLog::default()).map_err(|e| Error::Log(Box::new(e)))?;
     let summary = simulate(config, &mut ledger)?;
     Ok(Book { log: ledger.into_inner(), summary })
 }
 
 /// The JSON Lines export ([`revops_events::jsonl::export`]) of the book
 /// `config` generates: the form to print for a failing seed.
-pub fn jsonl(config: &SimulationConfig) -> Result<String, SimulationError> {
+pub fn jsonl(config: &SimulationConfig) -> Result<String, Error> {
     let book = generate(config)?;
     let mut out = Vec::new();
-    revops_events::jsonl::export(&book.log, &mut out).map_err(|e| SimulationError::Log(Box::new(e)))?;
+    revops_events::jsonl::export(&book.log, &mut out).map_err(|e| Error::Log(Box::new(e)))?;
     Ok(String::from_utf8(out).expect("the export is UTF-8"))
 }

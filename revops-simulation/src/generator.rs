@@ -29,7 +29,7 @@ use uuid::Builder;
 
 use super::catalog::Jurisdiction;
 use super::prng::Prng;
-use super::{SimulationConfig, SimulationError, Summary};
+use super::{Error, SimulationConfig, Summary};
 
 /// The most events one business day may record: `recorded_at` counts them
 /// in milliseconds from 08:00 UTC, and the day has 16 hours left.
@@ -407,7 +407,7 @@ impl<'a, L: EventLog> Generator<'a, L> {
     }
 
     /// Runs the book day by day from the first day to the last.
-    pub fn run(mut self) -> Result<Summary, SimulationError> {
+    pub fn run(mut self) -> Result<Summary, Error> {
         self.setup();
         let mut day = self.config.start;
         // Bounded by the configured number of months.
@@ -454,25 +454,23 @@ impl<'a, L: EventLog> Generator<'a, L> {
     ///
     /// The generator only proposes events the ledger accepts: a refusal is a
     /// bug in the generator and stops the run with the ledger's reason.
-    pub fn emit(&mut self, event: impl Into<Event>) -> Result<(), SimulationError> {
+    pub fn emit(&mut self, event: impl Into<Event>) -> Result<(), Error> {
         let event = event.into();
         if self.summary.events >= self.config.max_events {
-            return Err(SimulationError::EventLimit { limit: self.config.max_events });
+            return Err(Error::EventLimit { limit: self.config.max_events });
         }
         let event_type = event.type_name();
         if let Err(source) = self.ledger.check(&event) {
-            return Err(SimulationError::Refused { date: self.today, event_type, source: Box::new(source) });
+            return Err(Error::Refused { date: self.today, event_type, source: Box::new(source) });
         }
         self.count(&event);
         let at = recorded_at(self.today, self.in_day);
         let event_id = Some(Builder::from_random_bytes(self.ids.bytes16()).into_uuid());
         let before = self.ledger.log().len();
-        let range = self
-            .ledger
-            .execute_new(NewEvent { event_id, event }, at)
-            .map_err(|source| SimulationError::Log(Box::new(source)))?;
+        let range =
+            self.ledger.execute_new(NewEvent { event_id, event }, at).map_err(|source| Error::Log(Box::new(source)))?;
         if range.start.0 != before || range.end.0 != before + 1 {
-            return Err(SimulationError::Repeated { date: self.today, event_type });
+            return Err(Error::Repeated { date: self.today, event_type });
         }
         self.in_day += 1;
         Ok(())
@@ -502,7 +500,7 @@ impl<'a, L: EventLog> Generator<'a, L> {
         }
     }
 
-    fn handle(&mut self, task: Task) -> Result<(), SimulationError> {
+    fn handle(&mut self, task: Task) -> Result<(), Error> {
         match task {
             Task::Arrive => self.arrive(),
             Task::Sign { customer, kind } => self.sign(customer, kind),
@@ -554,9 +552,9 @@ impl<'a, L: EventLog> Generator<'a, L> {
 
     /// Billing schedule installments of `contract` (fixed lines) as bills
     /// of `deal`, each scheduled on its invoice date.
-    pub fn schedule_fixed_billing(&mut self, deal: usize, contract: &Contract) -> Result<(), SimulationError> {
+    pub fn schedule_fixed_billing(&mut self, deal: usize, contract: &Contract) -> Result<(), Error> {
         let schedule = billing_schedule(contract, &Performance::default(), BillingSettings::default())
-            .map_err(|source| SimulationError::Core { date: self.today, source })?;
+            .map_err(|source| Error::Core { date: self.today, source })?;
         for installment in schedule.installments {
             let bill = Bill {
                 deal,
@@ -572,7 +570,7 @@ impl<'a, L: EventLog> Generator<'a, L> {
     /// Today's installments of the lines billed as performed (milestones,
     /// time, usage) of `deal`, from revops-core's billing schedule over
     /// every such line of every term and everything performed.
-    pub fn performance_bills(&self, deal: usize) -> Result<Vec<Bill>, SimulationError> {
+    pub fn performance_bills(&self, deal: usize) -> Result<Vec<Bill>, Error> {
         let d = &self.deals[deal];
         let lines: Vec<ContractLine> = d
             .lines
@@ -598,7 +596,7 @@ impl<'a, L: EventLog> Generator<'a, L> {
             lines,
         };
         let schedule = billing_schedule(&view, &d.performance, BillingSettings::default())
-            .map_err(|source| SimulationError::Core { date: self.today, source })?;
+            .map_err(|source| Error::Core { date: self.today, source })?;
         Ok(schedule
             .installments
             .into_iter()

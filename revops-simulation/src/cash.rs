@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 
 use super::catalog::{DISPUTE_REVIEWERS, ESCALATION_TARGETS, VP_REVENUE_OPERATIONS};
 use super::generator::{id, minor, next_month_start, Bill, Dispute, Generator, Invoice, PayPart, Payer, Task};
-use super::SimulationError;
+use super::Error;
 
 /// The collections ladder: days past due of each step.
 const LADDER: [(i64, CollectionStep); 8] = [
@@ -36,7 +36,7 @@ const WRITE_OFF_AFTER: i64 = 120;
 impl<L: EventLog> Generator<'_, L> {
     /// A billing-schedule installment falls due: invoice what is still in
     /// force (lines not removed, service not cancelled by the period).
-    pub(super) fn bill(&mut self, mut bill: Bill) -> Result<(), SimulationError> {
+    pub(super) fn bill(&mut self, mut bill: Bill) -> Result<(), Error> {
         let d = &self.deals[bill.deal];
         if d.cancelled_on.is_some_and(|on| on <= bill.period_start) {
             return Ok(());
@@ -50,7 +50,7 @@ impl<L: EventLog> Generator<'_, L> {
     /// Invoices what was performed and falls to be billed today; on the
     /// first of the month it also plans next month's run while the deal
     /// can still perform.
-    pub(super) fn bill_performance(&mut self, deal: usize) -> Result<(), SimulationError> {
+    pub(super) fn bill_performance(&mut self, deal: usize) -> Result<(), Error> {
         if self.deals[deal].last_performance_bill == Some(self.today) {
             return Ok(());
         }
@@ -70,7 +70,7 @@ impl<L: EventLog> Generator<'_, L> {
 
     /// Issues `bill` as an invoice, or holds it back while the customer is
     /// on credit hold (the ledger refuses invoices then).
-    pub(super) fn issue(&mut self, bill: Bill) -> Result<(), SimulationError> {
+    pub(super) fn issue(&mut self, bill: Bill) -> Result<(), Error> {
         let d = &self.deals[bill.deal];
         let customer = d.customer;
         let c = &self.customers[customer];
@@ -93,7 +93,7 @@ impl<L: EventLog> Generator<'_, L> {
                 .find(|l| l.line.line == *line)
                 .map_or_else(|| "Services".to_string(), |l| l.line.product.clone());
             let tax = extend(rate, *amount, RoundingMode::HalfUp)
-                .map_err(|source| SimulationError::Core { date: self.today, source })?;
+                .map_err(|source| Error::Core { date: self.today, source })?;
             lines.push(InvoiceLine {
                 line: Some(id(LineId::new, line.clone())),
                 description,
@@ -112,11 +112,10 @@ impl<L: EventLog> Generator<'_, L> {
     /// Issues an invoice of `deal` with `lines`, then plans its dispatch,
     /// its payment by the customer's habits, its collections, and now and
     /// then a dispute or a service credit.
-    fn issue_lines(&mut self, deal: usize, lines: Vec<InvoiceLine>) -> Result<usize, SimulationError> {
+    fn issue_lines(&mut self, deal: usize, lines: Vec<InvoiceLine>) -> Result<usize, Error> {
         let d = &self.deals[deal];
         let customer = d.customer;
-        let due_on =
-            d.terms.due_date(self.today).map_err(|source| SimulationError::Core { date: self.today, source })?;
+        let due_on = d.terms.due_date(self.today).map_err(|source| Error::Core { date: self.today, source })?;
         self.counters.invoice += 1;
         let invoice = id(InvoiceId::new, format!("INV-{}-{:07}", self.today.format("%Y"), self.counters.invoice));
         let event = InvoiceIssued {
@@ -187,7 +186,7 @@ impl<L: EventLog> Generator<'_, L> {
         }
     }
 
-    pub(super) fn dispatch(&mut self, invoice: usize) -> Result<(), SimulationError> {
+    pub(super) fn dispatch(&mut self, invoice: usize) -> Result<(), Error> {
         let i = &self.invoices[invoice];
         let c = &self.customers[i.customer];
         let portal = self.deals[i.deal].po_number.is_some();
@@ -214,7 +213,7 @@ impl<L: EventLog> Generator<'_, L> {
         self.invoices[invoice].dispute.is_some()
     }
 
-    pub(super) fn pay(&mut self, invoice: usize, part: PayPart) -> Result<(), SimulationError> {
+    pub(super) fn pay(&mut self, invoice: usize, part: PayPart) -> Result<(), Error> {
         let open = self.open_amount(invoice);
         if open.amount <= Decimal::ZERO {
             return Ok(());
@@ -226,7 +225,7 @@ impl<L: EventLog> Generator<'_, L> {
             return Ok(());
         }
         let currency = open.currency;
-        let open_minor = open.to_minor().map_err(|source| SimulationError::Core { date: self.today, source })?;
+        let open_minor = open.to_minor().map_err(|source| Error::Core { date: self.today, source })?;
         let (amount, short) = match part {
             PayPart::Full => (open_minor, 0),
             PayPart::Share(per_mille) => ((open_minor * per_mille / 1000).max(1), 0),
@@ -269,7 +268,7 @@ impl<L: EventLog> Generator<'_, L> {
 
     /// After anything that lowers an invoice's open amount: forget paid
     /// invoices and lift a credit hold nothing justifies any more.
-    fn settled(&mut self, invoice: usize) -> Result<(), SimulationError> {
+    fn settled(&mut self, invoice: usize) -> Result<(), Error> {
         let customer = self.invoices[invoice].customer;
         if self.open_amount(invoice).amount <= Decimal::ZERO {
             self.customers[customer].open.remove(&invoice);
@@ -279,7 +278,7 @@ impl<L: EventLog> Generator<'_, L> {
 
     /// Unapplied cash from an overpayment: applied to another open invoice
     /// of the customer when there is one, the rest refunded.
-    pub(super) fn settle_unapplied(&mut self, payment: PaymentId, customer: usize) -> Result<(), SimulationError> {
+    pub(super) fn settle_unapplied(&mut self, payment: PaymentId, customer: usize) -> Result<(), Error> {
         let Some(unapplied) = self.ledger.state().payment(&payment).map(|p| p.unapplied()) else { return Ok(()) };
         if unapplied.amount <= Decimal::ZERO {
             return Ok(());
@@ -319,7 +318,7 @@ impl<L: EventLog> Generator<'_, L> {
     /// Walks the collections ladder for an unpaid invoice: each step on
     /// its day, the credit hold at day 60, cancellation of a customer who
     /// never pays at day 75, write-off at day 120. A dispute pauses it.
-    pub(super) fn collect(&mut self, invoice: usize) -> Result<(), SimulationError> {
+    pub(super) fn collect(&mut self, invoice: usize) -> Result<(), Error> {
         if self.open_amount(invoice).amount <= Decimal::ZERO {
             return Ok(());
         }
@@ -360,7 +359,7 @@ impl<L: EventLog> Generator<'_, L> {
         Ok(())
     }
 
-    pub(super) fn write_off(&mut self, invoice: usize, reason: &'static str) -> Result<(), SimulationError> {
+    pub(super) fn write_off(&mut self, invoice: usize, reason: &'static str) -> Result<(), Error> {
         let open = self.open_amount(invoice);
         if open.amount <= Decimal::ZERO {
             return Ok(());
@@ -389,7 +388,7 @@ impl<L: EventLog> Generator<'_, L> {
 
     /// Lifts the credit hold once no open invoice is past the hold
     /// threshold, and issues the invoices held back meanwhile.
-    fn maybe_release_hold(&mut self, customer: usize) -> Result<(), SimulationError> {
+    fn maybe_release_hold(&mut self, customer: usize) -> Result<(), Error> {
         if !self.customers[customer].on_hold {
             return Ok(());
         }
@@ -410,7 +409,7 @@ impl<L: EventLog> Generator<'_, L> {
         Ok(())
     }
 
-    pub(super) fn open_dispute(&mut self, invoice: usize) -> Result<(), SimulationError> {
+    pub(super) fn open_dispute(&mut self, invoice: usize) -> Result<(), Error> {
         let open = self.open_amount(invoice);
         if open.amount <= Decimal::ZERO || self.disputed(invoice) {
             return Ok(());
@@ -418,7 +417,7 @@ impl<L: EventLog> Generator<'_, L> {
         let per_mille = self.rng.range(100, 1000);
         let total = Money::new(self.invoices[invoice].total, open.currency)
             .to_minor()
-            .map_err(|source| SimulationError::Core { date: self.today, source })?;
+            .map_err(|source| Error::Core { date: self.today, source })?;
         let amount = (total * per_mille / 1000).clamp(1, open.to_minor().unwrap_or(1));
         let reason_code = *self.rng.pick(&[
             DisputeReason::PricingError,
@@ -456,7 +455,7 @@ impl<L: EventLog> Generator<'_, L> {
         Ok(())
     }
 
-    pub(super) fn review_dispute(&mut self, dispute: usize) -> Result<(), SimulationError> {
+    pub(super) fn review_dispute(&mut self, dispute: usize) -> Result<(), Error> {
         let reviewer = (*self.rng.pick(DISPUTE_REVIEWERS)).to_string();
         let notes = "checked against the contract and the invoice lines".to_string();
         self.emit(DisputeReviewed {
@@ -467,7 +466,7 @@ impl<L: EventLog> Generator<'_, L> {
         })
     }
 
-    pub(super) fn escalate_dispute(&mut self, dispute: usize) -> Result<(), SimulationError> {
+    pub(super) fn escalate_dispute(&mut self, dispute: usize) -> Result<(), Error> {
         let to = (*self.rng.pick(ESCALATION_TARGETS)).to_string();
         self.disputes[dispute].escalated = true;
         self.emit(DisputeEscalated { dispute: self.disputes[dispute].id.clone(), escalated_on: self.today, to })
@@ -476,7 +475,7 @@ impl<L: EventLog> Generator<'_, L> {
     /// Resolves a dispute: valid ones are credited (by the VP Revenue
     /// Operations) and sometimes rebilled with a corrected invoice; invalid
     /// ones stand on evidence.
-    pub(super) fn resolve_dispute(&mut self, dispute: usize) -> Result<(), SimulationError> {
+    pub(super) fn resolve_dispute(&mut self, dispute: usize) -> Result<(), Error> {
         let Dispute { id: dispute_id, invoice, per_mille, .. } = &self.disputes[dispute];
         let (dispute_id, invoice, per_mille) = (dispute_id.clone(), *invoice, *per_mille);
         let open = self.open_amount(invoice);
@@ -525,7 +524,7 @@ impl<L: EventLog> Generator<'_, L> {
     }
 
     /// An SLA service credit on an open invoice.
-    pub(super) fn service_credit(&mut self, invoice: usize) -> Result<(), SimulationError> {
+    pub(super) fn service_credit(&mut self, invoice: usize) -> Result<(), Error> {
         let open = self.open_amount(invoice);
         if open.amount <= Decimal::ZERO || self.disputed(invoice) {
             return Ok(());
@@ -539,12 +538,7 @@ impl<L: EventLog> Generator<'_, L> {
     }
 
     /// Issues a credit memo approved by the VP Revenue Operations.
-    fn credit_memo(
-        &mut self,
-        invoice: usize,
-        amount: Decimal,
-        reason: String,
-    ) -> Result<CreditMemoId, SimulationError> {
+    fn credit_memo(&mut self, invoice: usize, amount: Decimal, reason: String) -> Result<CreditMemoId, Error> {
         self.counters.memo += 1;
         let memo = id(CreditMemoId::new, format!("CM-{:06}", self.counters.memo));
         let currency = self.deals[self.invoices[invoice].deal].currency;

@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 
 use super::catalog::{FAMILY_NAMES, GIVEN_NAMES, PARTNER_NAMES};
 use super::generator::{id, minor, whole, Generator, Rep, RepPlan, Task};
-use super::SimulationError;
+use super::Error;
 
 /// The rep's currency: half the reps sell in USD, the rest in EUR and GBP,
 /// so that every deal currency has someone to credit.
@@ -27,7 +27,7 @@ fn rep_currency(index: usize) -> Currency {
 
 impl<L: EventLog> Generator<'_, L> {
     /// What the company does on a day before the customers' business.
-    pub(super) fn company_day(&mut self) -> Result<(), SimulationError> {
+    pub(super) fn company_day(&mut self) -> Result<(), Error> {
         let today = self.today;
         let first_day = today == self.config.start;
         if first_day {
@@ -82,7 +82,7 @@ impl<L: EventLog> Generator<'_, L> {
 
     /// One plan per rep for the calendar year that starts today (or the
     /// rest of it, on the first day of the run).
-    fn define_plans(&mut self) -> Result<(), SimulationError> {
+    fn define_plans(&mut self) -> Result<(), Error> {
         let year = self.today.year();
         self.plan_days.insert(self.today);
         for index in 0..self.reps.len() {
@@ -124,7 +124,7 @@ impl<L: EventLog> Generator<'_, L> {
     }
 
     /// Month-start rates to USD, a bounded random walk in basis points.
-    fn set_fx_rates(&mut self) -> Result<(), SimulationError> {
+    fn set_fx_rates(&mut self) -> Result<(), Error> {
         for (currency, start) in [(Currency::EUR, 10_850), (Currency::GBP, 12_650)] {
             let rate = *self.fx.get(&currency).unwrap_or(&start);
             let step = self.rng.range(-150, 150);
@@ -135,7 +135,7 @@ impl<L: EventLog> Generator<'_, L> {
         Ok(())
     }
 
-    fn allocate_mdf(&mut self) -> Result<(), SimulationError> {
+    fn allocate_mdf(&mut self) -> Result<(), Error> {
         for index in 0..self.partners.len() {
             let amount = whole(self.rng.range(10, 50) * 500);
             let partner = self.partners[index].clone();
@@ -144,7 +144,7 @@ impl<L: EventLog> Generator<'_, L> {
         Ok(())
     }
 
-    fn spend_mdf(&mut self) -> Result<(), SimulationError> {
+    fn spend_mdf(&mut self) -> Result<(), Error> {
         const USES: &[&str] = &["joint webinar", "trade show booth", "co-branded campaign", "partner training"];
         for index in 0..self.partners.len() {
             let partner = self.partners[index].clone();
@@ -168,7 +168,7 @@ impl<L: EventLog> Generator<'_, L> {
 
     /// Pays each rep whose payout day it is the commission on last month's
     /// credit, tier by tier over the year's attainment.
-    fn pay_commissions(&mut self) -> Result<(), SimulationError> {
+    fn pay_commissions(&mut self) -> Result<(), Error> {
         let today = self.today;
         let month = YearMonth::of(today).plus(-1).expect("simulated months are in range");
         for index in 0..self.reps.len() {
@@ -189,7 +189,7 @@ impl<L: EventLog> Generator<'_, L> {
                     Money::new(plan.attained, currency),
                     RoundingMode::HalfUp,
                 )
-                .map_err(|source| SimulationError::Core { date: today, source })?;
+                .map_err(|source| Error::Core { date: today, source })?;
             plan.attained += credited;
             if breakdown.total.amount <= Decimal::ZERO {
                 continue;
@@ -210,7 +210,7 @@ impl<L: EventLog> Generator<'_, L> {
         Ok(())
     }
 
-    pub(super) fn open_commission_dispute(&mut self, rep: usize) -> Result<(), SimulationError> {
+    pub(super) fn open_commission_dispute(&mut self, rep: usize) -> Result<(), Error> {
         self.counters.commission_dispute += 1;
         let dispute = id(CommissionDisputeId::new, format!("CD-{:05}", self.counters.commission_dispute));
         let amount = whole(self.rng.range(1, 20) * 100);
@@ -239,7 +239,7 @@ impl<L: EventLog> Generator<'_, L> {
         dispute: CommissionDisputeId,
         rep: usize,
         amount: Decimal,
-    ) -> Result<(), SimulationError> {
+    ) -> Result<(), Error> {
         let currency = self.reps[rep].currency;
         let granted = match self.rng.below(3) {
             0 => Decimal::ZERO,
@@ -284,7 +284,7 @@ impl<L: EventLog> Generator<'_, L> {
     /// Claws back the booking commission of a deal cancelled within its
     /// plan's clawback window: from credit not yet paid out when the
     /// booking month is still pending, else as a negative adjustment.
-    pub(super) fn claw_back(&mut self, deal: usize) -> Result<(), SimulationError> {
+    pub(super) fn claw_back(&mut self, deal: usize) -> Result<(), Error> {
         let (Some(rep), signed_on, booking) =
             (self.deals[deal].rep, self.deals[deal].signed_on, self.deals[deal].booking)
         else {
@@ -305,7 +305,7 @@ impl<L: EventLog> Generator<'_, L> {
         let breakdown = plan
             .plan
             .commission_on(Money::new(-booking, currency), Money::new(plan.attained, currency), RoundingMode::HalfUp)
-            .map_err(|source| SimulationError::Core { date: today, source })?;
+            .map_err(|source| Error::Core { date: today, source })?;
         plan.attained -= booking;
         if breakdown.total.is_zero() {
             return Ok(());
@@ -323,7 +323,7 @@ impl<L: EventLog> Generator<'_, L> {
 
     /// Partner attributions at signing: now and then a sourcing partner
     /// (never two), an influencer or co-seller, and a SPIF.
-    pub(super) fn attribute_partners(&mut self, deal: usize) -> Result<(), SimulationError> {
+    pub(super) fn attribute_partners(&mut self, deal: usize) -> Result<(), Error> {
         if self.partners.is_empty() {
             return Ok(());
         }
@@ -363,7 +363,7 @@ impl<L: EventLog> Generator<'_, L> {
         Ok(())
     }
 
-    pub(super) fn earn_spif(&mut self, deal: usize, partner: usize) -> Result<(), SimulationError> {
+    pub(super) fn earn_spif(&mut self, deal: usize, partner: usize) -> Result<(), Error> {
         let d = &self.deals[deal];
         let (contract, currency) = (d.id.clone(), d.currency);
         let quarter = (self.today.month() - 1) / 3 + 1;

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use proptest::prelude::*;
 
-use revops::simulation::{generate, interleave, jsonl, simulate, Book, SimulationConfig, SimulationError};
 use revops_events::{Envelope, Event, EventLog, FileLog, FileLogOptions, Ledger, MemoryLog, NewEvent};
+use revops_simulation::{generate, interleave, jsonl, simulate, Book, Error, SimulationConfig};
 
 fn export(log: &impl EventLog) -> String {
     let mut out = Vec::new();
@@ -177,16 +177,16 @@ fn a_run_into_a_file_log_reopens_to_the_same_book() {
 fn limits_are_enforced() {
     let mut config = SimulationConfig::small(1);
     config.customers = 0;
-    assert!(matches!(generate(&config), Err(SimulationError::InvalidConfig { field: "customers", .. })));
+    assert!(matches!(generate(&config), Err(Error::InvalidConfig { field: "customers", .. })));
     let mut config = SimulationConfig::small(1);
     config.months = 241;
-    assert!(matches!(generate(&config), Err(SimulationError::InvalidConfig { field: "months", .. })));
+    assert!(matches!(generate(&config), Err(Error::InvalidConfig { field: "months", .. })));
     let mut config = SimulationConfig::small(1);
     config.max_events = 10;
-    assert!(matches!(generate(&config), Err(SimulationError::EventLimit { limit: 10 })));
+    assert!(matches!(generate(&config), Err(Error::EventLimit { limit: 10 })));
     // A simulation starts a book: it refuses a ledger that holds one.
     let mut ledger = Ledger::open(small(1).log).unwrap();
-    assert!(matches!(simulate(&SimulationConfig::small(1), &mut ledger), Err(SimulationError::LedgerNotEmpty { .. })));
+    assert!(matches!(simulate(&SimulationConfig::small(1), &mut ledger), Err(Error::LedgerNotEmpty { .. })));
 }
 
 /// The replay bench's input: `cargo test --release --test simulation --

@@ -17,7 +17,7 @@ use super::company::months_covering;
 use super::generator::{
     id, next_month_start, units, whole, Customer, Deal, DealKind, DealLine, Generator, Payer, Task,
 };
-use super::SimulationError;
+use super::Error;
 
 /// A line with everything not given left empty.
 fn line(id: String, product: &str, kind: LineKind, recognition: Recognition) -> ContractLine {
@@ -49,7 +49,7 @@ fn term_end(start: NaiveDate, months: u32) -> NaiveDate {
 
 impl<L: EventLog> Generator<'_, L> {
     /// A new customer registers and, within two weeks, signs a first deal.
-    pub(super) fn arrive(&mut self) -> Result<(), SimulationError> {
+    pub(super) fn arrive(&mut self) -> Result<(), Error> {
         let index = self.customers.len();
         let currency = *self.rng.weighted(&[
             (75, revops_core::Currency::USD),
@@ -167,7 +167,7 @@ impl<L: EventLog> Generator<'_, L> {
         }
     }
 
-    pub(super) fn update_customer(&mut self, index: usize) -> Result<(), SimulationError> {
+    pub(super) fn update_customer(&mut self, index: usize) -> Result<(), Error> {
         let c = &self.customers[index];
         if c.closed {
             return Ok(());
@@ -207,7 +207,7 @@ impl<L: EventLog> Generator<'_, L> {
     }
 
     /// A churned customer comes back with a new subscription.
-    pub(super) fn reactivate(&mut self, customer: usize) -> Result<(), SimulationError> {
+    pub(super) fn reactivate(&mut self, customer: usize) -> Result<(), Error> {
         let c = &self.customers[customer];
         if c.closed || c.deals.iter().any(|&d| self.deals[d].is_live(self.today)) {
             return Ok(());
@@ -219,7 +219,7 @@ impl<L: EventLog> Generator<'_, L> {
     /// Signs a deal of `kind` for `customer` and plans its life: billing,
     /// performance, renewal, and now and then a modification or an early
     /// cancellation.
-    pub(super) fn sign(&mut self, customer: usize, kind: DealKind) -> Result<(), SimulationError> {
+    pub(super) fn sign(&mut self, customer: usize, kind: DealKind) -> Result<(), Error> {
         if self.plan_days.contains(&self.today) {
             let tomorrow = self.in_days(1);
             self.at(tomorrow, Task::Sign { customer, kind });
@@ -406,7 +406,7 @@ impl<L: EventLog> Generator<'_, L> {
 
     /// Schedules what is performed under the deal's lines of the current
     /// term.
-    fn plan_performance(&mut self, deal: usize) -> Result<(), SimulationError> {
+    fn plan_performance(&mut self, deal: usize) -> Result<(), Error> {
         let d = &self.deals[deal];
         let (start, kind) = (d.term_start, d.kind);
         let lines: Vec<(usize, ContractLine)> =
@@ -480,7 +480,7 @@ impl<L: EventLog> Generator<'_, L> {
         d.current_lines().find(|l| l.line.kind == kind).map(|l| (d.id.clone(), l.line.clone()))
     }
 
-    pub(super) fn record_usage(&mut self, deal: usize) -> Result<(), SimulationError> {
+    pub(super) fn record_usage(&mut self, deal: usize) -> Result<(), Error> {
         let today = self.today;
         let Some((contract, l)) = self.performing(deal, LineKind::Usage) else { return Ok(()) };
         let (line_id, big) = (l.line, l.product == "API calls");
@@ -503,7 +503,7 @@ impl<L: EventLog> Generator<'_, L> {
         Ok(())
     }
 
-    pub(super) fn approve_time(&mut self, deal: usize) -> Result<(), SimulationError> {
+    pub(super) fn approve_time(&mut self, deal: usize) -> Result<(), Error> {
         let today = self.today;
         let Some((contract, l)) = self.performing(deal, LineKind::TimeAndMaterials) else { return Ok(()) };
         let line_id = l.line;
@@ -526,7 +526,7 @@ impl<L: EventLog> Generator<'_, L> {
         Ok(())
     }
 
-    pub(super) fn deliver_milestone(&mut self, deal: usize, line: usize, m: usize) -> Result<(), SimulationError> {
+    pub(super) fn deliver_milestone(&mut self, deal: usize, line: usize, m: usize) -> Result<(), Error> {
         let d = &self.deals[deal];
         if d.cancelled_on.is_some_and(|on| self.today >= on) {
             return Ok(());
@@ -544,7 +544,7 @@ impl<L: EventLog> Generator<'_, L> {
         Ok(())
     }
 
-    pub(super) fn accept_milestone(&mut self, deal: usize, line: usize, m: usize) -> Result<(), SimulationError> {
+    pub(super) fn accept_milestone(&mut self, deal: usize, line: usize, m: usize) -> Result<(), Error> {
         let d = &self.deals[deal];
         let l = &d.lines[line].line;
         let (line_id, milestone) = (l.line.clone(), l.milestones[m].milestone.clone());
@@ -563,7 +563,7 @@ impl<L: EventLog> Generator<'_, L> {
         self.bill_performance(deal)
     }
 
-    pub(super) fn deliver_license(&mut self, deal: usize, line: usize) -> Result<(), SimulationError> {
+    pub(super) fn deliver_license(&mut self, deal: usize, line: usize) -> Result<(), Error> {
         let d = &self.deals[deal];
         if d.cancelled_on.is_some_and(|on| self.today >= on) {
             return Ok(());
@@ -574,7 +574,7 @@ impl<L: EventLog> Generator<'_, L> {
         self.emit(LineDelivered { contract: d.id.clone(), line: id(LineId::new, line_id), delivered_on: self.today })
     }
 
-    pub(super) fn renewal_contact(&mut self, deal: usize, term: u32) -> Result<(), SimulationError> {
+    pub(super) fn renewal_contact(&mut self, deal: usize, term: u32) -> Result<(), Error> {
         let d = &self.deals[deal];
         if d.term != term || !d.is_live(self.today) {
             return Ok(());
@@ -596,7 +596,7 @@ impl<L: EventLog> Generator<'_, L> {
 
     /// Renews most live subscriptions for another term at a small uplift;
     /// the rest run out at the end of the term.
-    pub(super) fn renewal_decision(&mut self, deal: usize, term: u32) -> Result<(), SimulationError> {
+    pub(super) fn renewal_decision(&mut self, deal: usize, term: u32) -> Result<(), Error> {
         let d = &self.deals[deal];
         let customer = &self.customers[d.customer];
         if d.term != term || !d.is_live(self.today) || customer.on_hold || customer.closed || !self.rng.chance(780) {
@@ -669,7 +669,7 @@ impl<L: EventLog> Generator<'_, L> {
 
     /// At the end of a term that was not renewed: churn, and sometimes a
     /// comeback months later.
-    pub(super) fn term_ended(&mut self, deal: usize, term: u32) -> Result<(), SimulationError> {
+    pub(super) fn term_ended(&mut self, deal: usize, term: u32) -> Result<(), Error> {
         let d = &self.deals[deal];
         if d.term != term {
             return Ok(());
@@ -692,7 +692,7 @@ impl<L: EventLog> Generator<'_, L> {
     /// An upgrade (a new subscription line, under any of the three
     /// treatments) or a downgrade (a line removed at a billing-period
     /// boundary, so that no billed period is cut).
-    pub(super) fn modify(&mut self, deal: usize, term: u32) -> Result<(), SimulationError> {
+    pub(super) fn modify(&mut self, deal: usize, term: u32) -> Result<(), Error> {
         let d = &self.deals[deal];
         if d.term != term || !d.is_live(self.today) || self.customers[d.customer].on_hold {
             return Ok(());
@@ -782,7 +782,7 @@ impl<L: EventLog> Generator<'_, L> {
 
     /// Ends a live deal early. `reason` is the churn reason, or one drawn
     /// at random.
-    pub(super) fn cancel(&mut self, deal: usize, term: u32, reason: Option<&str>) -> Result<(), SimulationError> {
+    pub(super) fn cancel(&mut self, deal: usize, term: u32, reason: Option<&str>) -> Result<(), Error> {
         let d = &self.deals[deal];
         if d.term != term || !d.is_live(self.today) {
             return Ok(());
@@ -800,7 +800,7 @@ impl<L: EventLog> Generator<'_, L> {
     }
 
     /// Cancels every live deal of `customer` (non-payment).
-    pub(super) fn cancel_all(&mut self, customer: usize) -> Result<(), SimulationError> {
+    pub(super) fn cancel_all(&mut self, customer: usize) -> Result<(), Error> {
         let deals = self.customers[customer].deals.clone();
         for deal in deals {
             let term = self.deals[deal].term;
