@@ -11,11 +11,13 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use revops_core::NaiveDate;
-use revops_events::file_log::{FileLog, FileLogOptions};
+use revops_events::file_log::{Durability, FileLog, FileLogOptions};
 use revops_events::jsonl::{self, ImportOptions, ImportSummary};
+use revops_events::Ledger;
 use revops_events::Seq;
 use revops_projections::aging::AgingOptions;
 use revops_projections::ReadModels;
+use revops_simulation::{self as simulation, SimulationConfig};
 
 use crate::contract_file::ContractFile;
 use crate::text;
@@ -144,4 +146,49 @@ fn json(report: &impl serde::Serialize) -> Result<String, Error> {
     let mut text = serde_json::to_string_pretty(report).map_err(Error::Serialize)?;
     text.push('\n');
     Ok(text)
+}
+
+/// `revops demo`: simulates the demo book of business
+/// ([`SimulationConfig::default`]: 300 customers over three years, every
+/// billing kind, payments late and on time, credits, disputes, churn)
+/// through the command API into a new file log in `dir`, closes it, replays
+/// it from disk into the projections and writes the headline of the five
+/// reports as of `as_of` (the last simulated day when `None`) to `out`.
+pub fn demo(dir: &Path, as_of: Option<NaiveDate>, out: &mut dyn Write) -> Result<(), Error> {
+    let occupied = match std::fs::read_dir(dir) {
+        Ok(mut entries) => entries.next().is_some(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+        Err(source) => return Err(Error::Read { file: dir.to_path_buf(), source }),
+    };
+    if occupied {
+        return Err(Error::DirNotEmpty { dir: dir.to_path_buf() });
+    }
+    let config = SimulationConfig::default();
+    // A generated book can be generated again: one sync at the end is enough.
+    let options = FileLogOptions { durability: Durability::OnClose, ..FileLogOptions::default() };
+    let mut ledger = Ledger::open(FileLog::open(dir, options)?)?;
+    let summary = simulation::simulate(&config, &mut ledger)?;
+    ledger.into_inner().close()?;
+
+    let log = open_existing(dir)?;
+    let models = ReadModels::replay(&log)?;
+    let as_of = as_of.unwrap_or_else(|| config.last_day());
+    let reports = models.reports(as_of)?;
+    let mut text = format!(
+        "revops demo: {} customers, {} contracts and {} events from {} to {} (seed {}),\n\
+         written to {} and replayed from it. Reports as of {as_of}.\n\n",
+        summary.customers,
+        summary.contracts,
+        summary.events,
+        config.start,
+        config.last_day(),
+        config.seed,
+        dir.display(),
+    );
+    text.push_str(&text::summary(&reports));
+    text.push_str(&format!(
+        "\nThe detail: revops report <ledger|schedules|aging|mrr|commissions> --log {} --as-of {as_of} [--json]\n",
+        dir.display()
+    ));
+    write_out(out, text.as_bytes())
 }

@@ -59,6 +59,16 @@ pub enum Error {
     /// (named by its number and field), a damaged segment, an I/O failure.
     #[error(transparent)]
     Log(#[from] revops_events::Error),
+    /// `revops demo` writes a new log and will not mix it into a directory
+    /// that already holds files.
+    #[error("{} is not empty: the demo writes its log into a new or empty directory", .dir.display())]
+    DirNotEmpty {
+        /// The directory given.
+        dir: PathBuf,
+    },
+    /// The simulated book could not be generated.
+    #[error(transparent)]
+    Simulation(#[from] revops_simulation::Error),
     /// Replaying the log into the projections or reading a report failed.
     #[error(transparent)]
     Projection(#[from] revops_projections::Error),
@@ -71,7 +81,7 @@ impl Error {
     pub fn is_bad_input(&self) -> bool {
         use revops_events::Error as Log;
         match self {
-            Error::Parse { .. } | Error::Core(_) | Error::NoLog { .. } => true,
+            Error::Parse { .. } | Error::Core(_) | Error::NoLog { .. } | Error::DirNotEmpty { .. } => true,
             Error::Log(e) => matches!(e, Log::Import { .. } | Log::ImportRefused { .. } | Log::Core(_)),
             _ => false,
         }

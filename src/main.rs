@@ -25,6 +25,17 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Simulate a book of business (300 customers over three years) into a
+    /// new file log, replay it and print the headline of the five reports.
+    Demo {
+        /// The directory for the log; it must be new or empty. Defaults to a
+        /// new directory under the system's temporary directory.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// Report as of this date. Defaults to the last simulated day.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        as_of: Option<NaiveDate>,
+    },
     /// Print the revenue-recognition schedule of a contract file.
     Schedule {
         /// The contract file (JSON; see examples/contract.json).
@@ -110,6 +121,13 @@ impl From<ReportArg> for ReportKind {
 
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
+        Command::Demo { dir, as_of } => {
+            let dir = dir.unwrap_or_else(|| {
+                let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+                std::env::temp_dir().join(format!("revops-demo-{}-{}", std::process::id(), now.as_micros()))
+            });
+            revops::cli::demo(&dir, as_of, &mut std::io::stdout().lock())
+        }
         Command::Schedule { contract, as_of, json } => {
             let format = if json { Format::Json } else { Format::Text };
             revops::cli::schedule(&contract, as_of, format, &mut std::io::stdout().lock())

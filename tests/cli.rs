@@ -307,3 +307,41 @@ fn reports_replay_the_log_as_of_a_date() {
     let missing = revops(&["report", "mrr", "--log", path(&dir.path().join("none")), "--as-of", "2026-12-31"]);
     assert_eq!(missing.status.code(), Some(2));
 }
+
+#[test]
+fn the_demo_writes_a_log_replays_it_and_prints_the_five_reports() {
+    let dir = scratch();
+    let log = dir.path().join("demo");
+    let text = stdout(&revops(&["demo", "--dir", path(&log), "--as-of", "2026-06-30"]));
+    assert!(
+        text.starts_with(&format!(
+            "revops demo: 300 customers, 407 contracts and 29781 events from 2024-01-01 to 2026-12-31 (seed 42),\n\
+             written to {} and replayed from it. Reports as of 2026-06-30.\n",
+            log.display()
+        )),
+        "{text}"
+    );
+    for heading in [
+        "General ledger as of 2026-06-30\n",
+        "Revenue schedules as of 2026-06-30\n",
+        "AR aging as of 2026-06-30",
+        "MRR as of 2026-06-30\n",
+        "Commissions as of 2026-06-30\n",
+    ] {
+        assert!(text.contains(heading), "{heading:?} missing");
+    }
+    // Every currency's trial balance balances.
+    let balances: Vec<&str> = text.lines().filter(|l| l.starts_with("Debit balances ")).collect();
+    assert_eq!(balances.len(), 3, "{text}");
+    for line in balances {
+        let (debits, credits) = line["Debit balances ".len()..].split_once(" = credit balances ").unwrap();
+        assert_eq!(debits, credits);
+    }
+    // The log it wrote is an ordinary log: it exports every event.
+    assert_eq!(stdout(&revops(&["export", "--log", path(&log)])).lines().count(), 29781);
+
+    let again = revops(&["demo", "--dir", path(&log)]);
+    assert_eq!(again.status.code(), Some(2));
+    let stderr = String::from_utf8(again.stderr).unwrap();
+    assert!(stderr.contains("is not empty"), "{stderr}");
+}
