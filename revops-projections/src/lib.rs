@@ -1,6 +1,6 @@
 //! Pure projections of the revops event log into read models.
 //!
-//! Each projection folds [`Envelope`]s with [`Projection::apply`]: no clock,
+//! Each projection folds [`Envelope`](revops_events::Envelope)s with [`Projection::apply`]: no clock,
 //! no randomness, no I/O. Read methods take the as-of date, and every report
 //! is a serde-serializable type with stable field names and sorted output.
 //!
