@@ -28,6 +28,18 @@ impl StreamId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The stream written `text`, as read back from the log.
+    pub(crate) fn from_text(text: &str) -> StreamId {
+        StreamId(text.into())
+    }
+}
+
+impl ArchivedStreamId {
+    /// The stream as text, in place.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
 }
 
 impl fmt::Display for StreamId {

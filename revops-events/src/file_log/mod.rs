@@ -18,11 +18,19 @@
 //!   of the last (active) segment is truncated to its last commit record and
 //!   reported by [`FileLog::recovery`]; any damage in an earlier (sealed)
 //!   segment is an [`Error::Corrupt`] that names the file and byte offset.
-//! - **Reading** accesses archived records in place in an aligned buffer and
-//!   turns each into an owned [`Envelope`] as the iterator yields it. The
-//!   crate forbids `unsafe`, so each payload is validated by rkyv's bytecheck
-//!   again as it is read (rkyv's unchecked access needs `unsafe`); the
-//!   checksum is not recomputed.
+//! - **Reading** reads records into an aligned buffer (large sequential
+//!   chunks for a replay, small ones for a stream), validates each payload
+//!   once with rkyv's bytecheck and then accesses the archived record in
+//!   place. [`FileLog::replay`] hands each record to a visitor as a
+//!   [`RecordRef`] borrowing that buffer, so a replay allocates nothing per
+//!   event and copies each record once, from the file; [`EventLog::read`] and [`EventLog::read_stream`]
+//!   deserialize each record into an owned [`Envelope`](crate::Envelope).
+//!   The checksum is not recomputed on read, but validation is: the crate
+//!   forbids `unsafe`, and rkyv's unchecked access needs it. Skipping it
+//!   soundly would need bytes the log holds and never lets change, i.e. the
+//!   whole log kept in memory; re-reading a file that another process may
+//!   have changed since it was validated does not qualify. Validation costs
+//!   about as much as reading the bytes, which a replay can afford.
 //! - **Failures**: after a failed write or fsync the log is poisoned and
 //!   refuses appends ([`Error::Poisoned`]) until reopened. An append whose
 //!   write succeeded but whose fsync failed may or may not be in the log after
@@ -63,6 +71,7 @@
 pub(crate) mod archive;
 mod format;
 mod io;
+mod read;
 mod scan;
 
 use std::collections::HashMap;
@@ -77,13 +86,13 @@ use rkyv::rancor::Failure;
 use rkyv::util::AlignedVec;
 use uuid::Uuid;
 
-use self::archive::{ArchivedStored, ArchivedStoredV1, Stored, StoredV1};
+use self::archive::{Stored, StoredV1};
 use self::format::{
     commit_payload, padded, RecordHeader, SegmentHeader, ALIGN, COMMIT_PAYLOAD_LEN, FLAG_COMMIT, FLAG_EVENT,
     RECORD_HEADER_LEN, SEGMENT_HEADER_LEN,
 };
-use self::io::{io_error, read_full_at, sync_dir};
-use crate::envelope::{Envelope, ExpectedVersion, NewEvent, Seq, SCHEMA_VERSION};
+use self::io::{io_error, sync_dir};
+use crate::envelope::{ExpectedVersion, NewEvent, Seq, SCHEMA_VERSION};
 use crate::event::Event;
 use crate::log::{check_batch, EventLog};
 use crate::stream::StreamId;
@@ -91,6 +100,8 @@ use crate::Error;
 
 #[doc(hidden)]
 pub use self::archive::{EventV1, PaymentReceivedV1};
+pub use self::read::{FileLogIter, RecordRef};
+use self::read::{Positions, ReadBuf};
 
 /// The largest stored event, in bytes (its rkyv payload without the record
 /// header): 1 MiB.
@@ -477,15 +488,6 @@ impl FileLog {
         Ok(())
     }
 
-    /// The envelope at `seq`, through `buf`.
-    fn read_at(&self, seq: u64, buf: &mut ReadBuf, chunk: usize) -> Result<Envelope, Error> {
-        let loc = self.index.records[seq as usize];
-        let segment = &self.segments[loc.segment as usize];
-        let need = RECORD_HEADER_LEN + padded(loc.len as usize);
-        let at = buf.fill(segment, loc, need, chunk)?;
-        decode_record(&buf.data[at..at + need], seq, &segment.path, loc.offset)
-    }
-
     /// The position of the original of `e` if it is a repeat.
     fn original(&self, e: &NewEvent) -> Result<Option<Seq>, Error> {
         let id = e.id();
@@ -631,151 +633,4 @@ fn finish_record(out: &mut AlignedVec<ALIGN>, at: usize, len: usize, schema: u16
     let payload_at = at + RECORD_HEADER_LEN;
     header.crc = header.checksum(&out[payload_at..payload_at + len]);
     out[at..payload_at].copy_from_slice(&header.encode());
-}
-
-/// Turns an event record (header, payload and padding) into its envelope.
-fn decode_record(record: &[u8], seq: u64, path: &Path, offset: u64) -> Result<Envelope, Error> {
-    let corrupt = |problem: &str| Error::Corrupt { path: path.to_owned(), offset, problem: problem.into() };
-    let header = RecordHeader::decode(&record[..RECORD_HEADER_LEN]);
-    let len = header.len as usize;
-    if header.flags != FLAG_EVENT || RECORD_HEADER_LEN + padded(len) != record.len() {
-        return Err(corrupt("record header changed since the log was opened"));
-    }
-    let payload = &record[RECORD_HEADER_LEN..RECORD_HEADER_LEN + len];
-    let unreadable = |_| corrupt("payload no longer validates");
-    let envelope = match header.schema {
-        SCHEMA_VERSION => {
-            let a = rkyv::api::low::access::<ArchivedStored, Failure>(payload).map_err(unreadable)?;
-            let event = rkyv::api::low::deserialize::<Event, Failure>(&a.event).map_err(unreadable)?;
-            let stream = rkyv::api::low::deserialize::<StreamId, Failure>(&a.stream).map_err(unreadable)?;
-            envelope(a.seq.to_native(), a.event_id, stream, a.stream_version.to_native(), a.recorded_at.to_native())
-                .map(|make| make(header.schema, event))
-        }
-        SCHEMA_1 => {
-            let a = rkyv::api::low::access::<ArchivedStoredV1, Failure>(payload).map_err(unreadable)?;
-            let event = rkyv::api::low::deserialize::<EventV1, Failure>(&a.event).map_err(unreadable)?;
-            let stream = rkyv::api::low::deserialize::<StreamId, Failure>(&a.stream).map_err(unreadable)?;
-            envelope(a.seq.to_native(), a.event_id, stream, a.stream_version.to_native(), a.recorded_at.to_native())
-                .map(|make| make(header.schema, event.upcast()))
-        }
-        schema => return Err(Error::UnknownSchema { path: path.to_owned(), offset, schema }),
-    };
-    let envelope = envelope.ok_or_else(|| corrupt("recorded_at is out of range"))?;
-    if envelope.seq.0 != seq {
-        return Err(corrupt("record holds another position than the index"));
-    }
-    Ok(envelope)
-}
-
-/// The envelope of the given fields, waiting for its schema and event.
-fn envelope(
-    seq: u64,
-    event_id: Uuid,
-    stream: StreamId,
-    stream_version: u64,
-    recorded_at: i64,
-) -> Option<impl FnOnce(u16, Event) -> Envelope> {
-    let recorded_at = DateTime::from_timestamp_micros(recorded_at)?;
-    Some(move |schema_version, event| Envelope {
-        seq: Seq(seq),
-        event_id,
-        stream,
-        stream_version,
-        recorded_at,
-        schema_version,
-        event,
-    })
-}
-
-/// An aligned window on one segment file.
-#[derive(Default)]
-struct ReadBuf {
-    data: AlignedVec<ALIGN>,
-    segment: u32,
-    /// File offset of `data[0]`.
-    start: u64,
-}
-
-impl ReadBuf {
-    /// Makes `need` bytes at `loc` available and returns where they start in
-    /// `data`, reading `chunk` bytes ahead when it has to read.
-    fn fill(&mut self, segment: &Segment, loc: Loc, need: usize, chunk: usize) -> Result<usize, Error> {
-        let end = self.start + self.data.len() as u64;
-        if self.segment == loc.segment && loc.offset >= self.start && loc.offset + need as u64 <= end {
-            return Ok((loc.offset - self.start) as usize);
-        }
-        // Records start at multiples of 16 and `data` is 16-aligned, so the
-        // payloads are aligned for in-place access.
-        self.data.clear();
-        self.data.resize(need.max(chunk), 0);
-        let read =
-            read_full_at(&segment.file, &mut self.data, loc.offset).map_err(|e| io_error("read", &segment.path, e))?;
-        self.data.resize(read, 0);
-        self.segment = loc.segment;
-        self.start = loc.offset;
-        if read < need {
-            return Err(Error::Corrupt {
-                path: segment.path.clone(),
-                offset: loc.offset,
-                problem: "the segment is shorter than when the log was opened".into(),
-            });
-        }
-        Ok(0)
-    }
-}
-
-/// The positions an iterator visits.
-#[derive(Debug)]
-enum Positions<'a> {
-    Range(Range<u64>),
-    List(std::slice::Iter<'a, Seq>),
-}
-
-/// Iterator over a [`FileLog`]: owned envelopes, decoded as they are
-/// yielded. Stops after the first error.
-pub struct FileLogIter<'a> {
-    log: &'a FileLog,
-    positions: Positions<'a>,
-    buf: ReadBuf,
-    chunk: usize,
-    failed: bool,
-}
-
-impl fmt::Debug for FileLogIter<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("FileLogIter").field("positions", &self.positions).finish_non_exhaustive()
-    }
-}
-
-impl<'a> FileLogIter<'a> {
-    fn new(log: &'a FileLog, positions: Positions<'a>, chunk: usize) -> Self {
-        FileLogIter { log, positions, buf: ReadBuf::default(), chunk, failed: false }
-    }
-}
-
-impl Iterator for FileLogIter<'_> {
-    type Item = Result<Envelope, Error>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.failed {
-            return None;
-        }
-        let seq = match &mut self.positions {
-            Positions::Range(r) => r.next()?,
-            Positions::List(l) => l.next()?.0,
-        };
-        let result = self.log.read_at(seq, &mut self.buf, self.chunk);
-        self.failed = result.is_err();
-        Some(result)
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        if self.failed {
-            return (0, Some(0));
-        }
-        match &self.positions {
-            Positions::Range(r) => r.size_hint(),
-            Positions::List(l) => l.size_hint(),
-        }
-    }
 }
