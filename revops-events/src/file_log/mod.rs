@@ -188,11 +188,17 @@ struct Loc {
     len: u32,
 }
 
+/// The hash maps of the index. Every append looks up and inserts each
+/// event id, so the hasher is foldhash's: randomly keyed per process, as
+/// std's SipHash is, so ids chosen by a caller cannot be aimed at one
+/// bucket as easily as with an unkeyed hash, at a fraction of SipHash's cost.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
 /// The in-memory index built on open and kept up to date on append.
 #[derive(Debug, Default)]
 struct Index {
-    by_id: HashMap<Uuid, Seq>,
-    streams: HashMap<StreamId, Vec<Seq>>,
+    by_id: FastMap<Uuid, Seq>,
+    streams: FastMap<StreamId, Vec<Seq>>,
     records: Vec<Loc>,
 }
 
@@ -238,6 +244,10 @@ pub struct FileLog {
     recovery: Option<Recovery>,
     /// The encoded batch, kept between appends to reuse its allocation.
     batch: AlignedVec<ALIGN>,
+    /// Where each record of the encoded batch is, reused likewise.
+    records: Vec<(Uuid, usize, u32)>,
+    /// The ids of the batch being appended, reused likewise.
+    ids: Vec<Uuid>,
     fail: Option<FailPoint>,
     closed: bool,
 }
@@ -297,6 +307,8 @@ impl FileLog {
             poisoned: None,
             recovery: opened.recovery,
             batch: AlignedVec::new(),
+            records: Vec::new(),
+            ids: Vec::new(),
             fail: None,
             closed: false,
         };
@@ -371,7 +383,7 @@ impl FileLog {
         self.refuse_if_poisoned()?;
         let stream = event.stream();
         let actual = self.index.stream_version(&stream);
-        let range = self.write_batch(&stream, actual, &[(event_id, Payload::V1(event))], recorded_at)?;
+        let range = self.write_batch(&stream, actual, [(event_id, Payload::V1(event))], recorded_at)?;
         Ok(range.start)
     }
 
@@ -448,21 +460,24 @@ impl FileLog {
 
     /// Encodes `items` as one batch, writes it, syncs per the policy and
     /// indexes it. Nothing is written when encoding fails.
-    fn write_batch(
+    fn write_batch<'p>(
         &mut self,
         stream: &StreamId,
         actual: u64,
-        items: &[(Uuid, Payload<'_>)],
+        items: impl IntoIterator<Item = (Uuid, Payload<'p>)>,
         recorded_at: DateTime<Utc>,
     ) -> Result<Range<Seq>, Error> {
         let first = self.index.records.len() as u64;
         let mut batch = std::mem::take(&mut self.batch);
-        let mut records = Vec::with_capacity(items.len());
+        let mut records = std::mem::take(&mut self.records);
         let encoded = encode_batch(&mut batch, &mut records, stream, first, actual, items, recorded_at);
         let result = encoded.and_then(|()| self.write_encoded(stream, &batch, &records));
+        let count = records.len() as u64;
         batch.clear();
+        records.clear();
         self.batch = batch;
-        result.map(|()| Seq(first)..Seq(first + items.len() as u64))
+        self.records = records;
+        result.map(|()| Seq(first)..Seq(first + count))
     }
 
     fn write_encoded(&mut self, stream: &StreamId, batch: &[u8], records: &[(Uuid, usize, u32)]) -> Result<(), Error> {
@@ -488,9 +503,9 @@ impl FileLog {
         Ok(())
     }
 
-    /// The position of the original of `e` if it is a repeat.
-    fn original(&self, e: &NewEvent) -> Result<Option<Seq>, Error> {
-        let id = e.id();
+    /// The position of the original of `e`, whose id is `id`, if it is a
+    /// repeat.
+    fn original(&self, id: Uuid, e: &NewEvent) -> Result<Option<Seq>, Error> {
         let Some(&seq) = self.index.by_id.get(&id) else { return Ok(None) };
         let original = self.read_at(seq.0, &mut ReadBuf::default(), 0)?;
         if original.event == e.event {
@@ -521,15 +536,22 @@ impl EventLog for FileLog {
         recorded_at: DateTime<Utc>,
     ) -> Result<Range<Seq>, Error> {
         self.refuse_if_poisoned()?;
-        if let Some(originals) = check_batch(stream, events, |e| self.original(e))? {
-            return Ok(originals);
-        }
-        let actual = self.index.stream_version(stream);
-        if !expected.admits(actual) {
-            return Err(Error::Conflict { stream: stream.clone(), expected, actual });
-        }
-        let items: Vec<(Uuid, Payload<'_>)> = events.iter().map(|e| (e.id(), Payload::Current(&e.event))).collect();
-        self.write_batch(stream, actual, &items, recorded_at)
+        let mut ids = std::mem::take(&mut self.ids);
+        let result = match check_batch(stream, events, &mut ids, |id, e| self.original(id, e)) {
+            Ok(Some(originals)) => Ok(originals),
+            Ok(None) => {
+                let actual = self.index.stream_version(stream);
+                if expected.admits(actual) {
+                    let items = ids.iter().zip(events).map(|(&id, e)| (id, Payload::Current(&e.event)));
+                    self.write_batch(stream, actual, items, recorded_at)
+                } else {
+                    Err(Error::Conflict { stream: stream.clone(), expected, actual })
+                }
+            }
+            Err(e) => Err(e),
+        };
+        self.ids = ids;
+        result
     }
 
     fn read(&self, from: Seq) -> FileLogIter<'_> {
@@ -573,31 +595,32 @@ fn segment_name(base: u64) -> String {
 /// Encodes a batch into `out`: each event record (header, payload, padding),
 /// then the commit record. `records` gets (id, offset in the batch, payload
 /// length) of each event.
-fn encode_batch(
+fn encode_batch<'p>(
     out: &mut AlignedVec<ALIGN>,
     records: &mut Vec<(Uuid, usize, u32)>,
     stream: &StreamId,
     first: u64,
     actual: u64,
-    items: &[(Uuid, Payload<'_>)],
+    items: impl IntoIterator<Item = (Uuid, Payload<'p>)>,
     recorded_at: DateTime<Utc>,
 ) -> Result<(), Error> {
     out.clear();
+    records.clear();
     let recorded_at = recorded_at.timestamp_micros();
     rkyv::util::with_arena(|arena| {
-        for (i, (event_id, payload)) in items.iter().enumerate() {
+        for (i, (event_id, payload)) in items.into_iter().enumerate() {
             let at = out.len();
             out.extend_from_slice(&[0; RECORD_HEADER_LEN]);
             let seq = first + i as u64;
             let stream_version = actual + i as u64 + 1;
             let written = match payload {
                 Payload::Current(event) => {
-                    let stored = Stored { seq, stream_version, recorded_at, event_id: *event_id, stream, event };
+                    let stored = Stored { seq, stream_version, recorded_at, event_id, stream, event };
                     rkyv::api::low::to_bytes_in_with_alloc::<_, _, Failure>(&stored, &mut *out, arena.acquire())
                         .map(|_| SCHEMA_VERSION)
                 }
                 Payload::V1(event) => {
-                    let stored = StoredV1 { seq, stream_version, recorded_at, event_id: *event_id, stream, event };
+                    let stored = StoredV1 { seq, stream_version, recorded_at, event_id, stream, event };
                     rkyv::api::low::to_bytes_in_with_alloc::<_, _, Failure>(&stored, &mut *out, arena.acquire())
                         .map(|_| SCHEMA_1)
                 }
@@ -612,14 +635,14 @@ fn encode_batch(
             let len = out.len() - at - RECORD_HEADER_LEN;
             if len > MAX_RECORD_BYTES {
                 out.clear();
-                return Err(Error::RecordTooLarge { event_id: *event_id, size: len, limit: MAX_RECORD_BYTES });
+                return Err(Error::RecordTooLarge { event_id, size: len, limit: MAX_RECORD_BYTES });
             }
             finish_record(out, at, len, schema, FLAG_EVENT);
-            records.push((*event_id, at, len as u32));
+            records.push((event_id, at, len as u32));
         }
         let at = out.len();
         out.extend_from_slice(&[0; RECORD_HEADER_LEN]);
-        out.extend_from_slice(&commit_payload(first, items.len() as u32));
+        out.extend_from_slice(&commit_payload(first, records.len() as u32));
         finish_record(out, at, COMMIT_PAYLOAD_LEN, 0, FLAG_COMMIT);
         Ok(())
     })
