@@ -3,6 +3,7 @@
 use std::ops::Range;
 
 use chrono::{DateTime, Utc};
+use uuid::Uuid;
 
 use crate::envelope::{Envelope, ExpectedVersion, NewEvent, Seq};
 use crate::stream::StreamId;
@@ -55,33 +56,48 @@ pub trait EventLog {
 
 /// Checks a batch before anything is written: size, one stream, and the
 /// repeats among its events. Returns the positions of the originals when the
-/// whole batch repeats, `None` when it is all new.
+/// whole batch repeats, `None` when it is all new; either way `ids` holds
+/// the events' ids, each computed once (a derived id serializes the event).
 pub(crate) fn check_batch(
     stream: &StreamId,
     events: &[NewEvent],
-    original: impl Fn(&NewEvent) -> Result<Option<Seq>, Error>,
+    ids: &mut Vec<Uuid>,
+    original: impl Fn(Uuid, &NewEvent) -> Result<Option<Seq>, Error>,
 ) -> Result<Option<Range<Seq>>, Error> {
+    ids.clear();
     if events.is_empty() {
         return Err(Error::EmptyBatch);
     }
     if events.len() > MAX_BATCH {
         return Err(Error::BatchTooLarge { count: events.len(), limit: MAX_BATCH });
     }
-    let mut repeats = Vec::new();
-    let mut first_repeat = None;
-    for (i, e) in events.iter().enumerate() {
-        let actual = e.event.stream();
-        if &actual != stream {
-            return Err(Error::WrongStream { expected: stream.clone(), found: actual });
+    // The cheap checks first, up to the first event that fails them; then
+    // the lookups of the events before it, in a loop of their own so that
+    // the processor overlaps their cache misses. The first error in event
+    // order wins either way.
+    let mut refused = None;
+    for e in events {
+        if !e.event.belongs_to(stream) {
+            refused = Some(Error::WrongStream { expected: stream.clone(), found: e.event.stream() });
+            break;
         }
         let id = e.id();
-        if events[..i].iter().any(|o| o.id() == id) {
-            return Err(Error::DuplicateInBatch { event_id: id });
+        if ids.contains(&id) {
+            refused = Some(Error::DuplicateInBatch { event_id: id });
+            break;
         }
-        if let Some(seq) = original(e)? {
+        ids.push(id);
+    }
+    let mut repeats = Vec::new();
+    let mut first_repeat = None;
+    for (&id, e) in ids.iter().zip(events) {
+        if let Some(seq) = original(id, e)? {
             first_repeat.get_or_insert(id);
             repeats.push(seq);
         }
+    }
+    if let Some(error) = refused {
+        return Err(error);
     }
     match repeats.len() {
         0 => Ok(None),

@@ -43,8 +43,7 @@ impl MemoryLog {
         &self.envelopes
     }
 
-    fn original(&self, e: &NewEvent) -> Result<Option<Seq>, Error> {
-        let id = e.id();
+    fn original(&self, id: Uuid, e: &NewEvent) -> Result<Option<Seq>, Error> {
         match self.by_id.get(&id) {
             None => Ok(None),
             Some(&seq) if self.envelopes[seq.0 as usize].event == e.event => Ok(Some(seq)),
@@ -63,7 +62,8 @@ impl EventLog for MemoryLog {
         events: &[NewEvent],
         recorded_at: DateTime<Utc>,
     ) -> Result<Range<Seq>, Error> {
-        if let Some(originals) = check_batch(stream, events, |e| self.original(e))? {
+        let mut ids = Vec::with_capacity(events.len());
+        if let Some(originals) = check_batch(stream, events, &mut ids, |id, e| self.original(id, e))? {
             return Ok(originals);
         }
         let actual = self.stream_version(stream);
@@ -72,11 +72,11 @@ impl EventLog for MemoryLog {
         }
         let first = Seq(self.envelopes.len() as u64);
         let positions = self.streams.entry(stream.clone()).or_default();
-        for (i, e) in events.iter().enumerate() {
+        for (i, (e, event_id)) in events.iter().zip(ids).enumerate() {
             let seq = Seq(first.0 + i as u64);
             let envelope = Envelope {
                 seq,
-                event_id: e.id(),
+                event_id,
                 stream: stream.clone(),
                 stream_version: actual + i as u64 + 1,
                 recorded_at,

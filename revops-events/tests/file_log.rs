@@ -42,6 +42,23 @@ fn all<L: EventLog>(log: &L) -> Vec<Envelope> {
     log.read(Seq(0)).collect::<Result<_, _>>().unwrap()
 }
 
+/// What [`FileLog::replay`] visits from `from`, as owned envelopes, after
+/// checking that each record's accessors agree with its envelope.
+fn replayed(log: &FileLog, from: Seq) -> Vec<Envelope> {
+    let mut out = Vec::new();
+    log.replay(from, |r| {
+        let e = r.to_envelope()?;
+        assert_eq!((r.seq(), r.event_id(), r.stream()), (e.seq, e.event_id, e.stream.as_str()));
+        assert_eq!((r.stream_version(), r.recorded_at(), r.schema_version()), (e.stream_version, e.recorded_at, 2));
+        assert!(r.archived_event().is_some(), "today's schema is accessed in place");
+        assert_eq!(r.event()?, e.event);
+        out.push(e);
+        Ok::<_, Error>(())
+    })
+    .unwrap();
+    out
+}
+
 fn options(segment_bytes: u64, durability: Durability) -> FileLogOptions {
     FileLogOptions { segment_bytes, durability }
 }
@@ -181,6 +198,9 @@ fn assert_same(file: &FileLog, memory: &MemoryLog) {
     let mid = Seq(memory.len() / 2);
     let f: Vec<Envelope> = file.read(mid).collect::<Result<_, _>>().unwrap();
     assert_eq!(f, &memory.envelopes()[mid.0 as usize..]);
+    assert_eq!(replayed(file, Seq(0)), memory.envelopes());
+    assert_eq!(replayed(file, mid), &memory.envelopes()[mid.0 as usize..]);
+    assert_eq!(replayed(file, Seq(memory.len() + 1)), []);
 }
 
 proptest! {
@@ -400,6 +420,40 @@ fn small_segments_roll_and_reads_cross_them() {
     assert_eq!(log.segment_paths().count(), segments.len());
 }
 
+#[test]
+fn replay_stops_at_the_visitors_first_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = FileLog::open(dir.path(), FileLogOptions::default()).unwrap();
+    let batch = [applied("P-7", "INV-1", "1.00"), applied("P-7", "INV-2", "2.00"), applied("P-7", "INV-3", "3.00")];
+    log.append(&batch[0].event.stream(), ExpectedVersion::NoStream, &batch, at()).unwrap();
+    let mut seen = Vec::new();
+    let result = log.replay(Seq(0), |r| {
+        seen.push(r.seq());
+        if r.seq() == Seq(1) {
+            return Err(Error::EmptyBatch);
+        }
+        Ok(())
+    });
+    assert_eq!(result, Err(Error::EmptyBatch));
+    assert_eq!(seen, [Seq(0), Seq(1)]);
+}
+
+#[test]
+fn a_record_changed_after_opening_is_reported_by_every_reader() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = FileLog::open(dir.path(), FileLogOptions::default()).unwrap();
+    let pay = payment("P-8", "8.00");
+    log.append(&pay.event.stream(), ExpectedVersion::NoStream, &[pay], at()).unwrap();
+    // Someone cuts the segment short behind the log's back.
+    let segment = log.segment_paths().next().unwrap().to_owned();
+    std::fs::OpenOptions::new().write(true).open(&segment).unwrap().set_len(64 + 24).unwrap();
+    let corrupt = |e: &Error| matches!(e, Error::Corrupt { path, offset: 64, .. } if path == &segment);
+    let read: Vec<_> = log.read(Seq(0)).collect();
+    assert!(matches!(&read[..], [Err(e)] if corrupt(e)), "{read:?}");
+    let replayed = log.replay(Seq(0), |_| Ok::<_, Error>(()));
+    assert!(replayed.as_ref().is_err_and(corrupt), "{replayed:?}");
+}
+
 // ---- schema evolution -----------------------------------------------------
 
 #[test]
@@ -430,6 +484,17 @@ fn a_schema_1_payment_reads_back_as_schema_2_with_method_unknown() {
         assert_eq!(back[0].schema_version, 1, "the envelope keeps the schema it was written with");
         assert_eq!(back[0].event_id, id);
         assert_eq!(back[0].stream.as_str(), "payment/P-OLD");
+        let mut visited = 0;
+        log.replay(Seq(0), |r| {
+            assert_eq!((r.schema_version(), r.event_id(), r.stream()), (1, id, "payment/P-OLD"));
+            assert!(r.archived_event().is_none(), "a schema-1 event is only read upcast");
+            assert_eq!(r.event()?, upcast);
+            assert_eq!(r.to_envelope()?, back[0]);
+            visited += 1;
+            Ok::<_, Error>(())
+        })
+        .unwrap();
+        assert_eq!(visited, 1);
     };
     check(&log);
     // The upcast event is what the log holds: the same fact again is a repeat.

@@ -18,11 +18,20 @@
 //!   of the last (active) segment is truncated to its last commit record and
 //!   reported by [`FileLog::recovery`]; any damage in an earlier (sealed)
 //!   segment is an [`Error::Corrupt`] that names the file and byte offset.
-//! - **Reading** accesses archived records in place in an aligned buffer and
-//!   turns each into an owned [`Envelope`] as the iterator yields it. The
-//!   crate forbids `unsafe`, so each payload is validated by rkyv's bytecheck
-//!   again as it is read (rkyv's unchecked access needs `unsafe`); the
-//!   checksum is not recomputed.
+//! - **Reading** reads records into an aligned buffer (large sequential
+//!   chunks for a replay, small ones for a stream), validates each payload
+//!   once with rkyv's bytecheck and then accesses the archived record in
+//!   place. [`FileLog::replay`] hands each record to a visitor as a
+//!   [`RecordRef`] borrowing that buffer, so a replay allocates nothing per
+//!   event and copies each record once, from the file; [`EventLog::read`]
+//!   and [`EventLog::read_stream`] deserialize each record into an owned
+//!   [`Envelope`](crate::Envelope). The checksum is not recomputed on read,
+//!   but validation is: the crate forbids `unsafe`, and rkyv's unchecked
+//!   access needs it. Skipping validation soundly would need bytes that the
+//!   log holds and never lets change, i.e. the whole log kept in memory;
+//!   bytes re-read from a file that another process may have changed since
+//!   opening do not qualify. Validation costs about as much as the read
+//!   itself (some 40 ns per event of the benchmark), which a replay affords.
 //! - **Failures**: after a failed write or fsync the log is poisoned and
 //!   refuses appends ([`Error::Poisoned`]) until reopened. An append whose
 //!   write succeeded but whose fsync failed may or may not be in the log after
@@ -63,6 +72,7 @@
 pub(crate) mod archive;
 mod format;
 mod io;
+mod read;
 mod scan;
 
 use std::collections::HashMap;
@@ -77,13 +87,13 @@ use rkyv::rancor::Failure;
 use rkyv::util::AlignedVec;
 use uuid::Uuid;
 
-use self::archive::{ArchivedStored, ArchivedStoredV1, Stored, StoredV1};
+use self::archive::{Stored, StoredV1};
 use self::format::{
     commit_payload, padded, RecordHeader, SegmentHeader, ALIGN, COMMIT_PAYLOAD_LEN, FLAG_COMMIT, FLAG_EVENT,
     RECORD_HEADER_LEN, SEGMENT_HEADER_LEN,
 };
-use self::io::{io_error, read_full_at, sync_dir};
-use crate::envelope::{Envelope, ExpectedVersion, NewEvent, Seq, SCHEMA_VERSION};
+use self::io::{io_error, sync_dir};
+use crate::envelope::{ExpectedVersion, NewEvent, Seq, SCHEMA_VERSION};
 use crate::event::Event;
 use crate::log::{check_batch, EventLog};
 use crate::stream::StreamId;
@@ -91,6 +101,8 @@ use crate::Error;
 
 #[doc(hidden)]
 pub use self::archive::{EventV1, PaymentReceivedV1};
+pub use self::read::{FileLogIter, RecordRef};
+use self::read::{Positions, ReadBuf};
 
 /// The largest stored event, in bytes (its rkyv payload without the record
 /// header): 1 MiB.
@@ -177,11 +189,17 @@ struct Loc {
     len: u32,
 }
 
+/// The hash maps of the index. Every append looks up and inserts each
+/// event id, so the hasher is foldhash's: randomly keyed per process, as
+/// std's SipHash is, so ids chosen by a caller cannot be aimed at one
+/// bucket as easily as with an unkeyed hash, at a fraction of SipHash's cost.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
 /// The in-memory index built on open and kept up to date on append.
 #[derive(Debug, Default)]
 struct Index {
-    by_id: HashMap<Uuid, Seq>,
-    streams: HashMap<StreamId, Vec<Seq>>,
+    by_id: FastMap<Uuid, Seq>,
+    streams: FastMap<StreamId, Vec<Seq>>,
     records: Vec<Loc>,
 }
 
@@ -227,6 +245,10 @@ pub struct FileLog {
     recovery: Option<Recovery>,
     /// The encoded batch, kept between appends to reuse its allocation.
     batch: AlignedVec<ALIGN>,
+    /// Where each record of the encoded batch is, reused likewise.
+    records: Vec<(Uuid, usize, u32)>,
+    /// The ids of the batch being appended, reused likewise.
+    ids: Vec<Uuid>,
     fail: Option<FailPoint>,
     closed: bool,
 }
@@ -286,6 +308,8 @@ impl FileLog {
             poisoned: None,
             recovery: opened.recovery,
             batch: AlignedVec::new(),
+            records: Vec::new(),
+            ids: Vec::new(),
             fail: None,
             closed: false,
         };
@@ -360,7 +384,7 @@ impl FileLog {
         self.refuse_if_poisoned()?;
         let stream = event.stream();
         let actual = self.index.stream_version(&stream);
-        let range = self.write_batch(&stream, actual, &[(event_id, Payload::V1(event))], recorded_at)?;
+        let range = self.write_batch(&stream, actual, [(event_id, Payload::V1(event))], recorded_at)?;
         Ok(range.start)
     }
 
@@ -437,21 +461,24 @@ impl FileLog {
 
     /// Encodes `items` as one batch, writes it, syncs per the policy and
     /// indexes it. Nothing is written when encoding fails.
-    fn write_batch(
+    fn write_batch<'p>(
         &mut self,
         stream: &StreamId,
         actual: u64,
-        items: &[(Uuid, Payload<'_>)],
+        items: impl IntoIterator<Item = (Uuid, Payload<'p>)>,
         recorded_at: DateTime<Utc>,
     ) -> Result<Range<Seq>, Error> {
         let first = self.index.records.len() as u64;
         let mut batch = std::mem::take(&mut self.batch);
-        let mut records = Vec::with_capacity(items.len());
+        let mut records = std::mem::take(&mut self.records);
         let encoded = encode_batch(&mut batch, &mut records, stream, first, actual, items, recorded_at);
         let result = encoded.and_then(|()| self.write_encoded(stream, &batch, &records));
+        let count = records.len() as u64;
         batch.clear();
+        records.clear();
         self.batch = batch;
-        result.map(|()| Seq(first)..Seq(first + items.len() as u64))
+        self.records = records;
+        result.map(|()| Seq(first)..Seq(first + count))
     }
 
     fn write_encoded(&mut self, stream: &StreamId, batch: &[u8], records: &[(Uuid, usize, u32)]) -> Result<(), Error> {
@@ -477,18 +504,9 @@ impl FileLog {
         Ok(())
     }
 
-    /// The envelope at `seq`, through `buf`.
-    fn read_at(&self, seq: u64, buf: &mut ReadBuf, chunk: usize) -> Result<Envelope, Error> {
-        let loc = self.index.records[seq as usize];
-        let segment = &self.segments[loc.segment as usize];
-        let need = RECORD_HEADER_LEN + padded(loc.len as usize);
-        let at = buf.fill(segment, loc, need, chunk)?;
-        decode_record(&buf.data[at..at + need], seq, &segment.path, loc.offset)
-    }
-
-    /// The position of the original of `e` if it is a repeat.
-    fn original(&self, e: &NewEvent) -> Result<Option<Seq>, Error> {
-        let id = e.id();
+    /// The position of the original of `e`, whose id is `id`, if it is a
+    /// repeat.
+    fn original(&self, id: Uuid, e: &NewEvent) -> Result<Option<Seq>, Error> {
         let Some(&seq) = self.index.by_id.get(&id) else { return Ok(None) };
         let original = self.read_at(seq.0, &mut ReadBuf::default(), 0)?;
         if original.event == e.event {
@@ -519,15 +537,22 @@ impl EventLog for FileLog {
         recorded_at: DateTime<Utc>,
     ) -> Result<Range<Seq>, Error> {
         self.refuse_if_poisoned()?;
-        if let Some(originals) = check_batch(stream, events, |e| self.original(e))? {
-            return Ok(originals);
-        }
-        let actual = self.index.stream_version(stream);
-        if !expected.admits(actual) {
-            return Err(Error::Conflict { stream: stream.clone(), expected, actual });
-        }
-        let items: Vec<(Uuid, Payload<'_>)> = events.iter().map(|e| (e.id(), Payload::Current(&e.event))).collect();
-        self.write_batch(stream, actual, &items, recorded_at)
+        let mut ids = std::mem::take(&mut self.ids);
+        let result = match check_batch(stream, events, &mut ids, |id, e| self.original(id, e)) {
+            Ok(Some(originals)) => Ok(originals),
+            Ok(None) => {
+                let actual = self.index.stream_version(stream);
+                if expected.admits(actual) {
+                    let items = ids.iter().zip(events).map(|(&id, e)| (id, Payload::Current(&e.event)));
+                    self.write_batch(stream, actual, items, recorded_at)
+                } else {
+                    Err(Error::Conflict { stream: stream.clone(), expected, actual })
+                }
+            }
+            Err(e) => Err(e),
+        };
+        self.ids = ids;
+        result
     }
 
     fn read(&self, from: Seq) -> FileLogIter<'_> {
@@ -571,31 +596,32 @@ fn segment_name(base: u64) -> String {
 /// Encodes a batch into `out`: each event record (header, payload, padding),
 /// then the commit record. `records` gets (id, offset in the batch, payload
 /// length) of each event.
-fn encode_batch(
+fn encode_batch<'p>(
     out: &mut AlignedVec<ALIGN>,
     records: &mut Vec<(Uuid, usize, u32)>,
     stream: &StreamId,
     first: u64,
     actual: u64,
-    items: &[(Uuid, Payload<'_>)],
+    items: impl IntoIterator<Item = (Uuid, Payload<'p>)>,
     recorded_at: DateTime<Utc>,
 ) -> Result<(), Error> {
     out.clear();
+    records.clear();
     let recorded_at = recorded_at.timestamp_micros();
     rkyv::util::with_arena(|arena| {
-        for (i, (event_id, payload)) in items.iter().enumerate() {
+        for (i, (event_id, payload)) in items.into_iter().enumerate() {
             let at = out.len();
             out.extend_from_slice(&[0; RECORD_HEADER_LEN]);
             let seq = first + i as u64;
             let stream_version = actual + i as u64 + 1;
             let written = match payload {
                 Payload::Current(event) => {
-                    let stored = Stored { seq, stream_version, recorded_at, event_id: *event_id, stream, event };
+                    let stored = Stored { seq, stream_version, recorded_at, event_id, stream, event };
                     rkyv::api::low::to_bytes_in_with_alloc::<_, _, Failure>(&stored, &mut *out, arena.acquire())
                         .map(|_| SCHEMA_VERSION)
                 }
                 Payload::V1(event) => {
-                    let stored = StoredV1 { seq, stream_version, recorded_at, event_id: *event_id, stream, event };
+                    let stored = StoredV1 { seq, stream_version, recorded_at, event_id, stream, event };
                     rkyv::api::low::to_bytes_in_with_alloc::<_, _, Failure>(&stored, &mut *out, arena.acquire())
                         .map(|_| SCHEMA_1)
                 }
@@ -610,14 +636,14 @@ fn encode_batch(
             let len = out.len() - at - RECORD_HEADER_LEN;
             if len > MAX_RECORD_BYTES {
                 out.clear();
-                return Err(Error::RecordTooLarge { event_id: *event_id, size: len, limit: MAX_RECORD_BYTES });
+                return Err(Error::RecordTooLarge { event_id, size: len, limit: MAX_RECORD_BYTES });
             }
             finish_record(out, at, len, schema, FLAG_EVENT);
-            records.push((*event_id, at, len as u32));
+            records.push((event_id, at, len as u32));
         }
         let at = out.len();
         out.extend_from_slice(&[0; RECORD_HEADER_LEN]);
-        out.extend_from_slice(&commit_payload(first, items.len() as u32));
+        out.extend_from_slice(&commit_payload(first, records.len() as u32));
         finish_record(out, at, COMMIT_PAYLOAD_LEN, 0, FLAG_COMMIT);
         Ok(())
     })
@@ -631,151 +657,4 @@ fn finish_record(out: &mut AlignedVec<ALIGN>, at: usize, len: usize, schema: u16
     let payload_at = at + RECORD_HEADER_LEN;
     header.crc = header.checksum(&out[payload_at..payload_at + len]);
     out[at..payload_at].copy_from_slice(&header.encode());
-}
-
-/// Turns an event record (header, payload and padding) into its envelope.
-fn decode_record(record: &[u8], seq: u64, path: &Path, offset: u64) -> Result<Envelope, Error> {
-    let corrupt = |problem: &str| Error::Corrupt { path: path.to_owned(), offset, problem: problem.into() };
-    let header = RecordHeader::decode(&record[..RECORD_HEADER_LEN]);
-    let len = header.len as usize;
-    if header.flags != FLAG_EVENT || RECORD_HEADER_LEN + padded(len) != record.len() {
-        return Err(corrupt("record header changed since the log was opened"));
-    }
-    let payload = &record[RECORD_HEADER_LEN..RECORD_HEADER_LEN + len];
-    let unreadable = |_| corrupt("payload no longer validates");
-    let envelope = match header.schema {
-        SCHEMA_VERSION => {
-            let a = rkyv::api::low::access::<ArchivedStored, Failure>(payload).map_err(unreadable)?;
-            let event = rkyv::api::low::deserialize::<Event, Failure>(&a.event).map_err(unreadable)?;
-            let stream = rkyv::api::low::deserialize::<StreamId, Failure>(&a.stream).map_err(unreadable)?;
-            envelope(a.seq.to_native(), a.event_id, stream, a.stream_version.to_native(), a.recorded_at.to_native())
-                .map(|make| make(header.schema, event))
-        }
-        SCHEMA_1 => {
-            let a = rkyv::api::low::access::<ArchivedStoredV1, Failure>(payload).map_err(unreadable)?;
-            let event = rkyv::api::low::deserialize::<EventV1, Failure>(&a.event).map_err(unreadable)?;
-            let stream = rkyv::api::low::deserialize::<StreamId, Failure>(&a.stream).map_err(unreadable)?;
-            envelope(a.seq.to_native(), a.event_id, stream, a.stream_version.to_native(), a.recorded_at.to_native())
-                .map(|make| make(header.schema, event.upcast()))
-        }
-        schema => return Err(Error::UnknownSchema { path: path.to_owned(), offset, schema }),
-    };
-    let envelope = envelope.ok_or_else(|| corrupt("recorded_at is out of range"))?;
-    if envelope.seq.0 != seq {
-        return Err(corrupt("record holds another position than the index"));
-    }
-    Ok(envelope)
-}
-
-/// The envelope of the given fields, waiting for its schema and event.
-fn envelope(
-    seq: u64,
-    event_id: Uuid,
-    stream: StreamId,
-    stream_version: u64,
-    recorded_at: i64,
-) -> Option<impl FnOnce(u16, Event) -> Envelope> {
-    let recorded_at = DateTime::from_timestamp_micros(recorded_at)?;
-    Some(move |schema_version, event| Envelope {
-        seq: Seq(seq),
-        event_id,
-        stream,
-        stream_version,
-        recorded_at,
-        schema_version,
-        event,
-    })
-}
-
-/// An aligned window on one segment file.
-#[derive(Default)]
-struct ReadBuf {
-    data: AlignedVec<ALIGN>,
-    segment: u32,
-    /// File offset of `data[0]`.
-    start: u64,
-}
-
-impl ReadBuf {
-    /// Makes `need` bytes at `loc` available and returns where they start in
-    /// `data`, reading `chunk` bytes ahead when it has to read.
-    fn fill(&mut self, segment: &Segment, loc: Loc, need: usize, chunk: usize) -> Result<usize, Error> {
-        let end = self.start + self.data.len() as u64;
-        if self.segment == loc.segment && loc.offset >= self.start && loc.offset + need as u64 <= end {
-            return Ok((loc.offset - self.start) as usize);
-        }
-        // Records start at multiples of 16 and `data` is 16-aligned, so the
-        // payloads are aligned for in-place access.
-        self.data.clear();
-        self.data.resize(need.max(chunk), 0);
-        let read =
-            read_full_at(&segment.file, &mut self.data, loc.offset).map_err(|e| io_error("read", &segment.path, e))?;
-        self.data.resize(read, 0);
-        self.segment = loc.segment;
-        self.start = loc.offset;
-        if read < need {
-            return Err(Error::Corrupt {
-                path: segment.path.clone(),
-                offset: loc.offset,
-                problem: "the segment is shorter than when the log was opened".into(),
-            });
-        }
-        Ok(0)
-    }
-}
-
-/// The positions an iterator visits.
-#[derive(Debug)]
-enum Positions<'a> {
-    Range(Range<u64>),
-    List(std::slice::Iter<'a, Seq>),
-}
-
-/// Iterator over a [`FileLog`]: owned envelopes, decoded as they are
-/// yielded. Stops after the first error.
-pub struct FileLogIter<'a> {
-    log: &'a FileLog,
-    positions: Positions<'a>,
-    buf: ReadBuf,
-    chunk: usize,
-    failed: bool,
-}
-
-impl fmt::Debug for FileLogIter<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("FileLogIter").field("positions", &self.positions).finish_non_exhaustive()
-    }
-}
-
-impl<'a> FileLogIter<'a> {
-    fn new(log: &'a FileLog, positions: Positions<'a>, chunk: usize) -> Self {
-        FileLogIter { log, positions, buf: ReadBuf::default(), chunk, failed: false }
-    }
-}
-
-impl Iterator for FileLogIter<'_> {
-    type Item = Result<Envelope, Error>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.failed {
-            return None;
-        }
-        let seq = match &mut self.positions {
-            Positions::Range(r) => r.next()?,
-            Positions::List(l) => l.next()?.0,
-        };
-        let result = self.log.read_at(seq, &mut self.buf, self.chunk);
-        self.failed = result.is_err();
-        Some(result)
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        if self.failed {
-            return (0, Some(0));
-        }
-        match &self.positions {
-            Positions::Range(r) => r.size_hint(),
-            Positions::List(l) => l.size_hint(),
-        }
-    }
 }

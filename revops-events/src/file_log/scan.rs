@@ -164,20 +164,22 @@ struct Scan {
     damage: Option<(u64, String)>,
 }
 
-/// An event record of the batch being scanned.
+/// The batch being scanned: its stream, the stream's version before it, and
+/// its event records so far.
+#[derive(Default)]
 struct Pending {
-    loc: Loc,
-    event_id: Uuid,
-    stream: StreamId,
+    stream: Option<StreamId>,
+    version: u64,
+    events: Vec<(Uuid, Loc)>,
+    ids: HashSet<Uuid, foldhash::fast::RandomState>,
 }
 
-/// The envelope fields of a stored event, read without deserializing the
-/// event itself.
-struct Head {
+/// The envelope fields of a stored event, read in place.
+struct Head<'a> {
     seq: u64,
     stream_version: u64,
     event_id: Uuid,
-    stream: StreamId,
+    stream: &'a str,
 }
 
 /// Validates every record of a segment, adding committed batches to
@@ -188,16 +190,15 @@ struct Head {
 fn scan_records(path: &Path, bytes: &[u8], segment: u32, index: &mut Index) -> Result<Scan, Error> {
     let mut pos = SEGMENT_HEADER_LEN;
     let mut committed_end = pos as u64;
-    let mut pending: Vec<Pending> = Vec::new();
-    let mut pending_ids: HashSet<Uuid> = HashSet::new();
+    let mut pending = Pending::default();
     let damage =
         |at: usize, committed_end: u64, problem: String| Ok(Scan { committed_end, damage: Some((at as u64, problem)) });
     loop {
         if pos == bytes.len() {
-            if pending.is_empty() {
+            if pending.events.is_empty() {
                 return Ok(Scan { committed_end, damage: None });
             }
-            let n = pending.len();
+            let n = pending.events.len();
             return damage(pos, committed_end, format!("a batch of {n} events ends without its commit record"));
         }
         if bytes.len() - pos < RECORD_HEADER_LEN {
@@ -226,29 +227,32 @@ fn scan_records(path: &Path, bytes: &[u8], segment: u32, index: &mut Index) -> R
         }
         if commit {
             // The batch starts where the committed log ends.
-            let first = (!pending.is_empty()).then_some(index.records.len() as u64);
-            match (decode_commit(payload), first) {
-                (Some((seq, count)), Some(first))
-                    if header.schema == 0 && seq == first && count as usize == pending.len() => {}
+            let first = (!pending.events.is_empty()).then_some(index.records.len() as u64);
+            match (decode_commit(payload), first, pending.stream.take()) {
+                (Some((seq, count)), Some(first), Some(stream))
+                    if header.schema == 0 && seq == first && count as usize == pending.events.len() =>
+                {
+                    index.push(&stream, pending.events.drain(..));
+                }
                 _ => return damage(pos, committed_end, "commit record does not match its batch".into()),
             }
-            let stream = pending[0].stream.clone();
-            index.push(&stream, pending.drain(..).map(|p| (p.event_id, p.loc)));
-            pending_ids.clear();
+            pending.ids.clear();
             committed_end = end as u64;
         } else {
             let head = match header.schema {
                 SCHEMA_VERSION => {
-                    rkyv::api::low::access::<ArchivedStored, rkyv::rancor::Error>(payload).and_then(|a| {
-                        let stream = rkyv::api::low::deserialize::<StreamId, rkyv::rancor::Error>(&a.stream)?;
-                        let (seq, stream_version) = (a.seq.to_native(), a.stream_version.to_native());
-                        Ok(Head { seq, stream_version, event_id: a.event_id, stream })
+                    rkyv::api::low::access::<ArchivedStored, rkyv::rancor::Error>(payload).map(|a| Head {
+                        seq: a.seq.to_native(),
+                        stream_version: a.stream_version.to_native(),
+                        event_id: a.event_id,
+                        stream: a.stream.as_str(),
                     })
                 }
-                SCHEMA_1 => rkyv::api::low::access::<ArchivedStoredV1, rkyv::rancor::Error>(payload).and_then(|a| {
-                    let stream = rkyv::api::low::deserialize::<StreamId, rkyv::rancor::Error>(&a.stream)?;
-                    let (seq, stream_version) = (a.seq.to_native(), a.stream_version.to_native());
-                    Ok(Head { seq, stream_version, event_id: a.event_id, stream })
+                SCHEMA_1 => rkyv::api::low::access::<ArchivedStoredV1, rkyv::rancor::Error>(payload).map(|a| Head {
+                    seq: a.seq.to_native(),
+                    stream_version: a.stream_version.to_native(),
+                    event_id: a.event_id,
+                    stream: a.stream.as_str(),
                 }),
                 schema => return Err(Error::UnknownSchema { path: path.to_owned(), offset: pos as u64, schema }),
             };
@@ -256,7 +260,7 @@ fn scan_records(path: &Path, bytes: &[u8], segment: u32, index: &mut Index) -> R
                 Ok(head) => head,
                 Err(e) => return damage(pos, committed_end, format!("payload fails validation: {e}")),
             };
-            let expected_seq = (index.records.len() + pending.len()) as u64;
+            let expected_seq = (index.records.len() + pending.events.len()) as u64;
             if head.seq != expected_seq {
                 return damage(
                     pos,
@@ -264,19 +268,29 @@ fn scan_records(path: &Path, bytes: &[u8], segment: u32, index: &mut Index) -> R
                     format!("record holds position {} where {expected_seq} belongs", head.seq),
                 );
             }
-            if pending.first().is_some_and(|p| p.stream != head.stream) {
-                return damage(pos, committed_end, "a batch spans two streams".into());
+            match &pending.stream {
+                Some(stream) if stream.as_str() != head.stream => {
+                    return damage(pos, committed_end, "a batch spans two streams".into());
+                }
+                Some(_) => {}
+                // The stream's name is built, and its version looked up, once
+                // per batch.
+                None => {
+                    let stream = StreamId::from_text(head.stream);
+                    pending.version = index.stream_version(&stream);
+                    pending.stream = Some(stream);
+                }
             }
-            let version = index.stream_version(&head.stream) + pending.len() as u64 + 1;
+            let version = pending.version + pending.events.len() as u64 + 1;
             if head.stream_version != version {
                 let found = head.stream_version;
                 return damage(pos, committed_end, format!("stream version {found} where {version} belongs"));
             }
-            if index.by_id.contains_key(&head.event_id) || !pending_ids.insert(head.event_id) {
+            if index.by_id.contains_key(&head.event_id) || !pending.ids.insert(head.event_id) {
                 return damage(pos, committed_end, format!("event {} is already in the log", head.event_id));
             }
             let loc = Loc { offset: pos as u64, segment, len: header.len };
-            pending.push(Pending { loc, event_id: head.event_id, stream: head.stream });
+            pending.events.push((head.event_id, loc));
         }
         pos = end;
     }

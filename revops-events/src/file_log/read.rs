@@ -1,0 +1,331 @@
+//! Reading the log: records are read into an aligned buffer, validated by
+//! rkyv's bytecheck once per read and then either visited in place
+//! ([`FileLog::replay`]) or turned into owned envelopes ([`FileLogIter`]).
+
+use std::fmt;
+use std::ops::Range;
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use rkyv::rancor::Failure;
+use rkyv::util::AlignedVec;
+use uuid::Uuid;
+
+use super::archive::{ArchivedStored, ArchivedStoredV1, EventV1};
+use super::format::{padded, RecordHeader, ALIGN, FLAG_EVENT, RECORD_HEADER_LEN};
+use super::io::{io_error, read_full_at};
+use super::{FileLog, Loc, Segment, SCHEMA_1, SEQUENTIAL_CHUNK};
+use crate::envelope::{Envelope, Seq, SCHEMA_VERSION};
+use crate::event::{ArchivedEvent, Event};
+use crate::stream::StreamId;
+use crate::Error;
+
+/// An event record read in place by [`FileLog::replay`]: the envelope's
+/// fields and the archived event, borrowed from the reader's buffer.
+///
+/// The payload was validated by bytecheck when it was read, so every
+/// accessor is a plain field access: nothing is allocated or copied unless
+/// [`RecordRef::event`] or [`RecordRef::to_envelope`] is asked for an owned
+/// value.
+#[derive(Clone, Copy)]
+pub struct RecordRef<'a> {
+    stored: StoredRef<'a>,
+    recorded_at: DateTime<Utc>,
+    /// Where the record is, for errors found while deserializing.
+    path: &'a Path,
+    offset: u64,
+}
+
+/// The archived payload of one schema.
+#[derive(Clone, Copy)]
+enum StoredRef<'a> {
+    Current(&'a ArchivedStored<'a>),
+    V1(&'a ArchivedStoredV1<'a>),
+}
+
+/// The envelope fields every schema shares, whatever its event type.
+macro_rules! stored_field {
+    ($stored:expr, $a:ident => $field:expr) => {
+        match $stored {
+            StoredRef::Current($a) => $field,
+            StoredRef::V1($a) => $field,
+        }
+    };
+}
+
+impl fmt::Debug for RecordRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RecordRef")
+            .field("seq", &self.seq())
+            .field("event_id", &self.event_id())
+            .field("stream", &self.stream())
+            .field("stream_version", &self.stream_version())
+            .field("recorded_at", &self.recorded_at)
+            .field("schema_version", &self.schema_version())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> RecordRef<'a> {
+    /// Position in the whole log.
+    pub fn seq(&self) -> Seq {
+        Seq(stored_field!(self.stored, a => a.seq.to_native()))
+    }
+
+    /// The event id.
+    pub fn event_id(&self) -> Uuid {
+        stored_field!(self.stored, a => a.event_id)
+    }
+
+    /// The stream the event extends, as text (see [`StreamId::as_str`]).
+    pub fn stream(&self) -> &'a str {
+        stored_field!(self.stored, a => a.stream.as_str())
+    }
+
+    /// Position in the stream, from 1.
+    pub fn stream_version(&self) -> u64 {
+        stored_field!(self.stored, a => a.stream_version.to_native())
+    }
+
+    /// When the event was recorded (UTC, to the microsecond).
+    pub fn recorded_at(&self) -> DateTime<Utc> {
+        self.recorded_at
+    }
+
+    /// The schema version the event was written with.
+    pub fn schema_version(&self) -> u16 {
+        match self.stored {
+            StoredRef::Current(_) => SCHEMA_VERSION,
+            StoredRef::V1(_) => SCHEMA_1,
+        }
+    }
+
+    /// The archived event, in place, when the record was written with
+    /// today's schema; `None` for an older schema, whose events only
+    /// [`RecordRef::event`] upcasts.
+    pub fn archived_event(&self) -> Option<&'a ArchivedEvent> {
+        match self.stored {
+            StoredRef::Current(a) => Some(&a.event),
+            StoredRef::V1(_) => None,
+        }
+    }
+
+    /// The event, deserialized (and upcast from an older schema).
+    pub fn event(&self) -> Result<Event, Error> {
+        let unreadable = |_| self.corrupt("payload does not deserialize");
+        match self.stored {
+            StoredRef::Current(a) => rkyv::api::low::deserialize::<Event, Failure>(&a.event).map_err(unreadable),
+            StoredRef::V1(a) => {
+                rkyv::api::low::deserialize::<EventV1, Failure>(&a.event).map(EventV1::upcast).map_err(unreadable)
+            }
+        }
+    }
+
+    /// The owned envelope, as [`crate::EventLog::read`] yields it.
+    pub fn to_envelope(&self) -> Result<Envelope, Error> {
+        Ok(Envelope {
+            seq: self.seq(),
+            event_id: self.event_id(),
+            stream: StreamId::from_text(self.stream()),
+            stream_version: self.stream_version(),
+            recorded_at: self.recorded_at,
+            schema_version: self.schema_version(),
+            event: self.event()?,
+        })
+    }
+
+    fn corrupt(&self, problem: &str) -> Error {
+        Error::Corrupt { path: self.path.to_owned(), offset: self.offset, problem: problem.into() }
+    }
+
+    /// Validates the event record `record` (header, payload and padding)
+    /// read from `offset` in `path`, which the index says is at `seq`.
+    fn decode(record: &'a [u8], seq: u64, path: &'a Path, offset: u64) -> Result<Self, Error> {
+        let corrupt = |problem: &str| Error::Corrupt { path: path.to_owned(), offset, problem: problem.into() };
+        let header = RecordHeader::decode(&record[..RECORD_HEADER_LEN]);
+        let len = header.len as usize;
+        if header.flags != FLAG_EVENT || RECORD_HEADER_LEN + padded(len) != record.len() {
+            return Err(corrupt("record header changed since the log was opened"));
+        }
+        let payload = &record[RECORD_HEADER_LEN..RECORD_HEADER_LEN + len];
+        let unreadable = |_| corrupt("payload no longer validates");
+        let stored = match header.schema {
+            SCHEMA_VERSION => {
+                StoredRef::Current(rkyv::api::low::access::<ArchivedStored, Failure>(payload).map_err(unreadable)?)
+            }
+            SCHEMA_1 => {
+                StoredRef::V1(rkyv::api::low::access::<ArchivedStoredV1, Failure>(payload).map_err(unreadable)?)
+            }
+            schema => return Err(Error::UnknownSchema { path: path.to_owned(), offset, schema }),
+        };
+        let micros = stored_field!(stored, a => a.recorded_at.to_native());
+        let recorded_at =
+            DateTime::from_timestamp_micros(micros).ok_or_else(|| corrupt("recorded_at is out of range"))?;
+        let record = RecordRef { stored, recorded_at, path, offset };
+        if record.seq().0 != seq {
+            return Err(corrupt("record holds another position than the index"));
+        }
+        Ok(record)
+    }
+}
+
+impl FileLog {
+    /// Visits every event from position `from` on, in log order, in place:
+    /// the fastest way to replay the log into projections.
+    ///
+    /// Each record is read in large sequential chunks, validated once and
+    /// handed to `visit` as a [`RecordRef`] borrowing the reader's buffer,
+    /// so nothing is deserialized or allocated per event unless `visit`
+    /// asks for it. Stops at the first error, the log's (converted with
+    /// `From`) or `visit`'s own.
+    ///
+    /// ```
+    /// # use revops_events::file_log::{FileLog, FileLogOptions};
+    /// # use revops_events::{Event, EventLog, ExpectedVersion, NewEvent, Seq};
+    /// # let dir = std::env::temp_dir().join(format!("revops-doc-replay-{}", std::process::id()));
+    /// # let _ = std::fs::remove_dir_all(&dir);
+    /// # let mut log = FileLog::open(&dir, FileLogOptions::default())?;
+    /// # let event: Event = serde_json::from_str(
+    /// #     r#"{"type":"period_closed","period":"2026-01","closed_on":"2026-02-05"}"#,
+    /// # )?;
+    /// # let stream = event.stream();
+    /// # log.append(&stream, ExpectedVersion::NoStream, &[NewEvent::new(event)], "2026-02-05T09:00:00Z".parse()?)?;
+    /// use revops_events::event::ArchivedEvent;
+    ///
+    /// let mut closes = 0;
+    /// log.replay(Seq(0), |record| {
+    ///     if let Some(ArchivedEvent::PeriodClosed(_)) = record.archived_event() {
+    ///         closes += 1;
+    ///     }
+    ///     Ok::<_, revops_events::Error>(())
+    /// })?;
+    /// assert_eq!(closes, 1);
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn replay<E: From<Error>>(
+        &self,
+        from: Seq,
+        mut visit: impl FnMut(RecordRef<'_>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut buf = ReadBuf::default();
+        for seq in from.0..self.index.records.len() as u64 {
+            visit(self.record_at(seq, &mut buf, SEQUENTIAL_CHUNK)?)?;
+        }
+        Ok(())
+    }
+
+    /// The record at `seq`, validated in `buf`.
+    fn record_at<'b>(&'b self, seq: u64, buf: &'b mut ReadBuf, chunk: usize) -> Result<RecordRef<'b>, Error> {
+        let loc = self.index.records[seq as usize];
+        let segment = &self.segments[loc.segment as usize];
+        let need = RECORD_HEADER_LEN + padded(loc.len as usize);
+        let at = buf.fill(segment, loc, need, chunk)?;
+        RecordRef::decode(&buf.data[at..at + need], seq, &segment.path, loc.offset)
+    }
+
+    /// The envelope at `seq`, through `buf`.
+    pub(super) fn read_at(&self, seq: u64, buf: &mut ReadBuf, chunk: usize) -> Result<Envelope, Error> {
+        self.record_at(seq, buf, chunk)?.to_envelope()
+    }
+}
+
+/// An aligned window on one segment file.
+#[derive(Default)]
+pub(super) struct ReadBuf {
+    /// Only ever grows, so that refilling it does not zero it again.
+    data: AlignedVec<ALIGN>,
+    /// Bytes of `data` read from the file.
+    len: usize,
+    segment: u32,
+    /// File offset of `data[0]`.
+    start: u64,
+}
+
+impl ReadBuf {
+    /// Makes `need` bytes at `loc` available and returns where they start in
+    /// `data`, reading `chunk` bytes ahead when it has to read.
+    fn fill(&mut self, segment: &Segment, loc: Loc, need: usize, chunk: usize) -> Result<usize, Error> {
+        let end = self.start + self.len as u64;
+        if self.segment == loc.segment && loc.offset >= self.start && loc.offset + need as u64 <= end {
+            return Ok((loc.offset - self.start) as usize);
+        }
+        // Records start at multiples of 16 and `data` is 16-aligned, so the
+        // payloads are aligned for in-place access.
+        let want = need.max(chunk);
+        if self.data.len() < want {
+            self.data.resize(want, 0);
+        }
+        // Until the read succeeds the window holds nothing.
+        self.len = 0;
+        let read = read_full_at(&segment.file, &mut self.data[..want], loc.offset)
+            .map_err(|e| io_error("read", &segment.path, e))?;
+        self.len = read;
+        self.segment = loc.segment;
+        self.start = loc.offset;
+        if read < need {
+            return Err(Error::Corrupt {
+                path: segment.path.clone(),
+                offset: loc.offset,
+                problem: "the segment is shorter than when the log was opened".into(),
+            });
+        }
+        Ok(0)
+    }
+}
+
+/// The positions an iterator visits.
+#[derive(Debug)]
+pub(super) enum Positions<'a> {
+    Range(Range<u64>),
+    List(std::slice::Iter<'a, Seq>),
+}
+
+/// Iterator over a [`FileLog`]: owned envelopes, decoded as they are
+/// yielded. Stops after the first error.
+pub struct FileLogIter<'a> {
+    log: &'a FileLog,
+    positions: Positions<'a>,
+    buf: ReadBuf,
+    chunk: usize,
+    failed: bool,
+}
+
+impl fmt::Debug for FileLogIter<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FileLogIter").field("positions", &self.positions).finish_non_exhaustive()
+    }
+}
+
+impl<'a> FileLogIter<'a> {
+    pub(super) fn new(log: &'a FileLog, positions: Positions<'a>, chunk: usize) -> Self {
+        FileLogIter { log, positions, buf: ReadBuf::default(), chunk, failed: false }
+    }
+}
+
+impl Iterator for FileLogIter<'_> {
+    type Item = Result<Envelope, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
+        let seq = match &mut self.positions {
+            Positions::Range(r) => r.next()?,
+            Positions::List(l) => l.next()?.0,
+        };
+        let result = self.log.read_at(seq, &mut self.buf, self.chunk);
+        self.failed = result.is_err();
+        Some(result)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        if self.failed {
+            return (0, Some(0));
+        }
+        match &self.positions {
+            Positions::Range(r) => r.size_hint(),
+            Positions::List(l) => l.size_hint(),
+        }
+    }
+}
