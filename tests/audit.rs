@@ -273,8 +273,10 @@ proptest! {
 
     /// Invariant 3: per contract `net_recognized + deferred − unbilled =
     /// billed_net`, at most one of deferred and unbilled, billed as the log's
-    /// invoices say; and the ledger's deferred revenue, contract asset and
-    /// revenue are the schedules' sums per currency.
+    /// invoices say, and the contract's deferred revenue and contract asset
+    /// in the journal are the schedules'; the ledger's deferred revenue,
+    /// contract asset and revenue are the schedules' sums per currency; and
+    /// a valid log leaves no event unposted and no contract unscheduled.
     #[test]
     fn contract_positions_reconcile_with_billing_and_the_ledger((seed, cut) in case::cases()) {
         check(seed, cut, |case| {
@@ -291,10 +293,30 @@ proptest! {
                         }
                     }
                 }
+                // Each contract's position in the journal: (deferred, unbilled).
+                let mut positions: BTreeMap<&str, (Decimal, Decimal)> = BTreeMap::new();
+                for entry in &ledger.entries {
+                    let Some(contract) = entry.contract.as_deref() else { continue };
+                    for line in &entry.lines {
+                        let slot = positions.entry(contract).or_default();
+                        match line.account {
+                            Account::DeferredRevenue => slot.0 += dec(&line.credit) - dec(&line.debit),
+                            Account::ContractAsset => slot.1 += dec(&line.debit) - dec(&line.credit),
+                            _ => {}
+                        }
+                    }
+                }
+                ensure!(ledger.unposted.is_empty(), "as of {as_of}: the ledger left valid events unposted: {:?}", ledger.unposted);
                 let mut sums: BTreeMap<Currency, [Decimal; 3]> = BTreeMap::new();
                 for c in &schedules.contracts {
                     let id = &c.contract;
+                    ensure!(c.error.is_none(), "as of {as_of}, contract {id}: not scheduled: {:?}", c.error);
                     let (deferred, unbilled) = (dec(&c.deferred), dec(&c.unbilled));
+                    let journal = positions.remove(id.as_str()).unwrap_or_default();
+                    ensure!(
+                        journal == (deferred, unbilled),
+                        "as of {as_of}, contract {id}: (deferred, unbilled) {journal:?} in the journal, ({deferred}, {unbilled}) in the schedules"
+                    );
                     ensure!(
                         dec(&c.net_recognized) + deferred - unbilled == dec(&c.billed_net),
                         "as of {as_of}, contract {id}: {} + {deferred} − {unbilled} ≠ {}", c.net_recognized, c.billed_net
@@ -309,6 +331,8 @@ proptest! {
                     s[2] += dec(&c.recognized);
                 }
                 ensure!(billed.values().all(Decimal::is_zero), "as of {as_of}: invoices of contracts the schedules omit: {billed:?}");
+                positions.retain(|_, p| *p != (Decimal::ZERO, Decimal::ZERO));
+                ensure!(positions.is_empty(), "as of {as_of}: journal positions of contracts the schedules omit: {positions:?}");
                 let revenue = RecognitionMethod::ALL.map(Account::revenue);
                 for (currency, [deferred, unbilled, recognized]) in sums {
                     let in_ledger = held(&ledger, currency, Account::DeferredRevenue);
