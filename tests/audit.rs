@@ -275,7 +275,8 @@ proptest! {
     /// billed_net`, at most one of deferred and unbilled, billed as the log's
     /// invoices say, and the contract's deferred revenue and contract asset
     /// in the journal are the schedules'; the ledger's deferred revenue,
-    /// contract asset and revenue are the schedules' sums per currency; and
+    /// contract asset and revenue by method are the schedules' sums per
+    /// currency; and
     /// a valid log leaves no event unposted and no contract unscheduled.
     #[test]
     fn contract_positions_reconcile_with_billing_and_the_ledger((seed, cut) in case::cases()) {
@@ -307,7 +308,8 @@ proptest! {
                     }
                 }
                 ensure!(ledger.unposted.is_empty(), "as of {as_of}: the ledger left valid events unposted: {:?}", ledger.unposted);
-                let mut sums: BTreeMap<Currency, [Decimal; 3]> = BTreeMap::new();
+                // Per currency: deferred, unbilled, and recognized per method.
+                let mut sums: BTreeMap<Currency, ([Decimal; 2], [Decimal; 5])> = BTreeMap::new();
                 for c in &schedules.contracts {
                     let id = &c.contract;
                     ensure!(c.error.is_none(), "as of {as_of}, contract {id}: not scheduled: {:?}", c.error);
@@ -326,29 +328,34 @@ proptest! {
                     let logged = billed.remove(id.as_str()).unwrap_or_default();
                     ensure!(dec(&c.billed) == logged, "as of {as_of}, contract {id}: billed {} but invoiced {logged}", c.billed);
                     let s = sums.entry(c.currency).or_default();
-                    s[0] += deferred;
-                    s[1] += unbilled;
-                    s[2] += dec(&c.recognized);
+                    s.0[0] += deferred;
+                    s.0[1] += unbilled;
+                    for line in &c.lines {
+                        let method = RecognitionMethod::ALL.iter().position(|&m| m == line.method).expect("a method");
+                        s.1[method] += dec(&line.recognized);
+                    }
                 }
                 ensure!(billed.values().all(Decimal::is_zero), "as of {as_of}: invoices of contracts the schedules omit: {billed:?}");
                 positions.retain(|_, p| *p != (Decimal::ZERO, Decimal::ZERO));
                 ensure!(positions.is_empty(), "as of {as_of}: journal positions of contracts the schedules omit: {positions:?}");
-                let revenue = RecognitionMethod::ALL.map(Account::revenue);
-                for (currency, [deferred, unbilled, recognized]) in sums {
+                for (currency, ([deferred, unbilled], recognized)) in sums {
                     let in_ledger = held(&ledger, currency, Account::DeferredRevenue);
                     ensure!(in_ledger == deferred, "as of {as_of}: {currency} deferred revenue {in_ledger} in the ledger, {deferred} in the schedules");
                     let in_ledger = held(&ledger, currency, Account::ContractAsset);
                     ensure!(in_ledger == unbilled, "as of {as_of}: {currency} contract asset {in_ledger} in the ledger, {unbilled} in the schedules");
-                    let in_ledger: Decimal = revenue.iter().map(|&a| held(&ledger, currency, a)).sum();
-                    ensure!(in_ledger == recognized, "as of {as_of}: {currency} revenue {in_ledger} in the ledger, {recognized} recognized in the schedules");
+                    for (method, recognized) in RecognitionMethod::ALL.iter().zip(recognized) {
+                        let in_ledger = held(&ledger, currency, Account::revenue(*method));
+                        ensure!(in_ledger == recognized, "as of {as_of}: {currency} {method:?} revenue {in_ledger} in the ledger, {recognized} recognized in the schedules");
+                    }
                 }
             }
             Ok(())
         })?;
     }
 
-    /// Invariant 4: the aging buckets sum to their total, and each
-    /// currency's total is the ledger's Accounts Receivable balance.
+    /// Invariant 4: the aging buckets sum to their total, as do the
+    /// customers' totals and the open invoices, and each currency's total is
+    /// the ledger's Accounts Receivable balance.
     #[test]
     fn aging_buckets_sum_to_the_ledger_receivables((seed, cut) in case::cases()) {
         check(seed, cut, |case| {
@@ -362,6 +369,12 @@ proptest! {
                     ensure!(sum == dec(&b.total), "as of {as_of}: {} buckets sum to {sum}, total {}", c.currency, b.total);
                     let ar = held(&reports.ledger, c.currency, Account::AccountsReceivable);
                     ensure!(ar == sum, "as of {as_of}: {} aging total {sum}, ledger AR {ar}", c.currency);
+                    let customers: Decimal =
+                        reports.aging.customers.iter().filter(|k| k.currency == c.currency).map(|k| dec(&k.buckets.total)).sum();
+                    ensure!(customers == sum, "as of {as_of}: {} customers' aging adds to {customers}, total {sum}", c.currency);
+                    let invoices: Decimal =
+                        reports.aging.invoices.iter().filter(|i| i.currency == c.currency).map(|i| dec(&i.open)).sum();
+                    ensure!(invoices == sum, "as of {as_of}: {} open invoices add to {invoices}, total {sum}", c.currency);
                     seen.insert(c.currency);
                 }
                 for closing in reports.ledger.trial_balance.closing.iter().filter(|c| !seen.contains(&c.currency)) {
