@@ -28,6 +28,20 @@
 //!   incurred, ratable from the service start, point-in-time on delivery —
 //!   or on the start date while no delivery is recorded, as revops-core
 //!   documents for perpetual licenses.
+//! - **Trial balance after every event.** Checked after the last event of
+//!   every business day (a batch boundary of the generated log), as of that
+//!   day and, at month ends, as of the last day of the year; the ledger
+//!   itself asserts balance after every event.
+//!
+//! # Not checked here
+//!
+//! The ledger's Commission Expense / Commissions Payable are not compared
+//! with the commissions report: the ledger books commission by its own,
+//! narrower rules (bookings of contracts that name a plan, renewals,
+//! collections, clawback on cancellation; no modification credits, no
+//! write-off clawbacks, no assigned-AE fallback, no plan-year reset), so on
+//! generated books its payable differs from the report's, which is what the
+//! simulated payouts follow.
 
 #[macro_use]
 #[path = "audit/case.rs"]
