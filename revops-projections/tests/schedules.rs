@@ -88,6 +88,31 @@ fn credit_memos_and_cancellation_keep_the_contract_identity() {
     assert_eq!((c.net_recognized.as_str(), c.deferred.as_str(), c.unbilled.as_str()), ("6400.00", "0.00", "1000.00"));
 }
 
+/// A cancellation removes the lines of a contract and of the separate
+/// contracts modifications added to it. revops-core refuses one
+/// modification across separate contracts, so the cancellation used to
+/// leave the whole term unscheduled (no revenue at all) once a
+/// `separate_contract` modification had added a line.
+#[test]
+fn cancellation_after_a_separate_contract_modification_keeps_the_schedule() {
+    let s = schedules(&log(&[
+        customer("ACME"),
+        subscription("C-5", "12000.00"),
+        json!({"type": "contract_modified", "contract": "C-5", "effective_on": "2026-04-01",
+               "treatment": "separate_contract",
+               "changes": [{"change": "add", "line": {"line": "ADD", "kind": "subscription", "price": "900.00",
+                            "recognition": {"method": "ratable", "basis": "monthly"}}}]}),
+        json!({"type": "contract_cancelled", "contract": "C-5", "effective_on": "2026-08-01", "reason": "churned"}),
+    ]));
+    let c = s.contract("C-5", d("2026-12-31")).unwrap();
+    assert_eq!(c.error, None);
+    // Seven months of the subscription, four of the add-on (900.00 over
+    // April to December), nothing after the cancellation.
+    let lines: Vec<_> = c.lines.iter().map(|l| (l.line.as_str(), l.recognized.as_str(), l.total.as_str())).collect();
+    assert_eq!(lines, [("SUB", "7000.00", "7000.00"), ("ADD", "400.00", "400.00")]);
+    assert_eq!((c.recognized.as_str(), c.remaining.as_str()), ("7400.00", "0.00"));
+}
+
 #[test]
 fn report_and_waterfall_are_sorted_and_total_per_currency() {
     let s = schedules(&log(&[

@@ -16,17 +16,24 @@
 //!
 //! Every rule the ledger checks across streams stays inside one partition
 //! (a payment is applied to an invoice of the same customer, a credit hold
-//! blocks that customer's invoices), with one exception: a contract names
-//! a commission plan of the company partition. The generator never signs a
-//! contract on a day a plan is defined, so that dependency never falls
-//! within a day.
+//! blocks that customer's invoices), with two exceptions:
 //!
-//! [`interleave`] therefore permutes only within a day and only across
-//! partitions: each partition's events (and so each stream's) keep their
-//! order, days keep theirs, and the permuted log is accepted event by event
-//! by a fresh [`Ledger`](revops_events::Ledger) just like the original.
-//! Replaying it must give the same reports: that is the property it exists
-//! to test.
+//! - a contract names a commission plan of the company partition. The
+//!   generator never signs a contract on a day a plan is defined, so that
+//!   dependency never falls within a day;
+//! - a `period_closed` depends on everything recorded before it: closing a
+//!   month freezes its books as they stand, and what arrives after the
+//!   close and changes the month is booked in the next open one (a
+//!   delivery that moves a perpetual license's revenue out of the closed
+//!   month, say). So a close is a barrier within its day: nothing moves
+//!   across it.
+//!
+//! [`interleave`] therefore permutes only within a day, only between
+//! closes, and only across partitions: each partition's events (and so each
+//! stream's) keep their order, days keep theirs, and the permuted log is
+//! accepted event by event by a fresh [`Ledger`](revops_events::Ledger)
+//! just like the original. Replaying it must give the same reports: that is
+//! the property it exists to test.
 
 use std::collections::BTreeMap;
 
@@ -74,6 +81,10 @@ impl Owners {
     }
 }
 
+fn is_close(envelope: &Envelope) -> bool {
+    matches!(envelope.event, Event::PeriodClosed(_))
+}
+
 /// `envelopes` in a random order of independent events (see the module
 /// docs), the same for the same `seed`.
 ///
@@ -82,22 +93,38 @@ impl Owners {
 /// its position within the day, as the log would have stamped it on that
 /// arrival. Days are runs of consecutive envelopes recorded on the same
 /// date, so a log in any order can be given: nothing moves across a day
-/// boundary.
+/// boundary, nor across a `period_closed`.
 pub fn interleave(envelopes: &[Envelope], seed: u64) -> Vec<Envelope> {
     let mut rng = Prng::new(seed, 2);
     let mut owners = Owners::default();
     let mut out = Vec::with_capacity(envelopes.len());
     let mut start = 0;
-    // Bounded by the number of envelopes: each day run is consumed once.
+    let mut index_in_day = 0u32;
+    // Bounded by the number of envelopes: each run is consumed once.
     while start < envelopes.len() {
         let day = envelopes[start].recorded_at.date_naive();
-        let end = start + envelopes[start..].iter().take_while(|e| e.recorded_at.date_naive() == day).count();
-        // Queues per partition in order of first appearance in the day, so
+        if start > 0 && envelopes[start - 1].recorded_at.date_naive() != day {
+            index_in_day = 0;
+        }
+        // A run is the day's events up to and including its next close.
+        let mut end = start;
+        while end < envelopes.len() && envelopes[end].recorded_at.date_naive() == day {
+            end += 1;
+            if is_close(&envelopes[end - 1]) {
+                break;
+            }
+        }
+        // The close that ends a run stays last in it, after all it froze.
+        let close = (end > start && is_close(&envelopes[end - 1])).then_some(end - 1);
+        // Queues per partition in order of first appearance in the run, so
         // that the draw below sees them in a deterministic order.
         let mut slots: BTreeMap<Partition, usize> = BTreeMap::new();
         let mut queues: Vec<std::collections::VecDeque<usize>> = Vec::new();
         for (i, envelope) in envelopes.iter().enumerate().take(end).skip(start) {
             let partition = owners.partition(envelope);
+            if Some(i) == close {
+                continue;
+            }
             let next = queues.len();
             let slot = *slots.entry(partition).or_insert(next);
             if slot == queues.len() {
@@ -106,14 +133,16 @@ pub fn interleave(envelopes: &[Envelope], seed: u64) -> Vec<Envelope> {
             queues[slot].push_back(i);
         }
         let mut live: Vec<usize> = (0..queues.len()).collect();
-        let mut index_in_day = 0u32;
+        let mut picks = Vec::with_capacity(end - start);
         while !live.is_empty() {
             let pick = rng.index(live.len());
             let queue = &mut queues[live[pick]];
-            let i = queue.pop_front().expect("live queues are not empty");
+            picks.push(queue.pop_front().expect("live queues are not empty"));
             if queue.is_empty() {
                 live.swap_remove(pick);
             }
+        }
+        for i in picks.into_iter().chain(close) {
             let mut envelope = envelopes[i].clone();
             envelope.seq = Seq(out.len() as u64);
             envelope.recorded_at = recorded_at(day, index_in_day);

@@ -138,6 +138,21 @@ fn interleaving_keeps_each_stream_in_order_and_every_event() {
     assert_eq!(ids, original_ids);
     let days = |es: &[Envelope]| es.iter().map(|e| e.recorded_at.date_naive()).collect::<Vec<_>>();
     assert_eq!(days(&shuffled), days(original));
+    // A close freezes what was recorded before it: nothing crosses one.
+    let before_each_close = |es: &[Envelope]| {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut sets = Vec::new();
+        for e in es {
+            if matches!(e.event, Event::PeriodClosed(_)) {
+                sets.push((e.event_id, seen.clone()));
+            }
+            seen.insert(e.event_id);
+        }
+        sets
+    };
+    let closes = before_each_close(original);
+    assert!(!closes.is_empty());
+    assert!(before_each_close(&shuffled) == closes, "an event crossed a period close");
     let moved = shuffled.iter().zip(original).filter(|(a, b)| a.event_id != b.event_id).count();
     assert!(moved > original.len() / 10, "only {moved} of {} events moved", original.len());
     for (i, e) in shuffled.iter().enumerate() {

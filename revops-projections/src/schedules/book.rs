@@ -2,6 +2,7 @@
 //! performance as compact records, what was billed and credited, and its
 //! revenue schedule, computed on first read after a change.
 
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
@@ -32,6 +33,11 @@ pub(crate) struct Line {
     pub(crate) method: RecognitionMethod,
     /// Index of the term (0 = as signed, then one per renewal).
     pub(crate) term: u32,
+    /// The separate contract within its term the line belongs to, as
+    /// revops-core groups lines: 0 for the term's own lines, one group per
+    /// `separate_contract` modification, and a line added by any other
+    /// modification joins the group of the lines that modification changes.
+    group: u32,
     removed: bool,
 }
 
@@ -86,6 +92,8 @@ pub(crate) struct ContractBook {
     records: Vec<Record>,
     pub(crate) sources: Vec<Source>,
     pub(crate) billing: Vec<Billing>,
+    /// The last group handed out to a separate contract.
+    groups: u32,
     /// Reset by every change: schedules are computed when read, never per
     /// performance event.
     computed: OnceLock<Computed>,
@@ -102,6 +110,7 @@ impl ContractBook {
             records: Vec::new(),
             sources: Vec::new(),
             billing: Vec::new(),
+            groups: 0,
             computed: OnceLock::new(),
         }
     }
@@ -113,11 +122,11 @@ impl ContractBook {
         }
     }
 
-    fn add_lines<'a>(&mut self, lines: impl Iterator<Item = &'a ContractLine>, term: u32) {
+    fn add_lines<'a>(&mut self, lines: impl Iterator<Item = &'a ContractLine>, term: u32, group: u32) {
         for line in lines {
             if self.line(&line.line).is_none() {
                 let method = RecognitionMethod::of(line.recognition);
-                self.lines.push(Line { id: line.line.as_str().into(), method, term, removed: false });
+                self.lines.push(Line { id: line.line.as_str().into(), method, term, group, removed: false });
             }
         }
     }
@@ -140,17 +149,34 @@ impl ContractBook {
         self.signed_on = Some(signed_on);
         self.customer = contract.customer.as_str().into();
         self.currency = contract.currency;
-        self.add_lines(contract.lines.iter(), 0);
+        self.add_lines(contract.lines.iter(), 0, 0);
         self.terms.push(Term { contract, modifications: Vec::new() });
         self.changed(source);
     }
 
     /// `contract_modified`: new terms for the current term.
     pub(crate) fn modify(&mut self, modification: Modification, source: Source) {
-        let Some(term) = self.current_term() else { return };
+        if self.record_modification(modification) {
+            self.changed(source);
+        }
+    }
+
+    /// Adds `modification` to the current term; false when there is none.
+    fn record_modification(&mut self, modification: Modification) -> bool {
+        let Some(term) = self.current_term() else { return false };
+        let group = if modification.treatment == Treatment::SeparateContract {
+            self.groups += 1;
+            self.groups
+        } else {
+            let changed = modification.changes.iter().find_map(|change| match change {
+                LineChange::Amend { line, .. } | LineChange::Remove { line } => self.line(line),
+                LineChange::Add { .. } => None,
+            });
+            changed.map_or(0, |i| self.lines[i as usize].group)
+        };
         for change in &modification.changes {
             match change {
-                LineChange::Add { line } => self.add_lines(std::iter::once(line), term),
+                LineChange::Add { line } => self.add_lines(std::iter::once(line), term, group),
                 LineChange::Remove { line } => {
                     if let Some(i) = self.line(line) {
                         self.lines[i as usize].removed = true;
@@ -160,7 +186,7 @@ impl ContractBook {
             }
         }
         self.terms[term as usize].modifications.push(modification);
-        self.changed(source);
+        true
     }
 
     /// `contract_renewed`: a further term with its own lines and schedule.
@@ -168,7 +194,7 @@ impl ContractBook {
         let Some(current) = self.terms.last() else { return };
         let contract = Contract { start_date: start, end_date: end, lines: lines.to_vec(), ..current.contract.clone() };
         let term = self.terms.len() as u32;
-        self.add_lines(lines.iter(), term);
+        self.add_lines(lines.iter(), term, 0);
         self.terms.push(Term { contract, modifications: Vec::new() });
         self.changed(source);
     }
@@ -176,19 +202,21 @@ impl ContractBook {
     /// `contract_cancelled`: every live line of the current term is removed
     /// on the effective date, prospectively, which is what a cancellation
     /// means for revenue: what was recognized before it stays, nothing more
-    /// is recognized.
+    /// is recognized. One removal per separate contract: revops-core refuses
+    /// a modification that changes lines of more than one.
     pub(crate) fn cancel(&mut self, effective_on: NaiveDate, source: Source) {
         let Some(term) = self.current_term() else { return };
-        let changes: Vec<LineChange> = self
-            .lines
-            .iter()
-            .filter(|l| l.term == term && !l.removed)
-            .map(|l| LineChange::Remove { line: l.id.to_string() })
-            .collect();
-        if changes.is_empty() {
+        let mut groups: BTreeMap<u32, Vec<LineChange>> = BTreeMap::new();
+        for l in self.lines.iter().filter(|l| l.term == term && !l.removed) {
+            groups.entry(l.group).or_default().push(LineChange::Remove { line: l.id.to_string() });
+        }
+        if groups.is_empty() {
             return;
         }
-        self.modify(Modification { effective_on, treatment: Treatment::Prospective, changes }, source);
+        for changes in groups.into_values() {
+            self.record_modification(Modification { effective_on, treatment: Treatment::Prospective, changes });
+        }
+        self.changed(source);
     }
 
     /// Records a milestone acceptance on line `line` (a book index).
