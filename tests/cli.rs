@@ -315,7 +315,7 @@ fn the_demo_writes_a_log_replays_it_and_prints_the_five_reports() {
     let text = stdout(&revops(&["demo", "--dir", path(&log), "--as-of", "2026-06-30"]));
     assert!(
         text.starts_with(&format!(
-            "revops demo: 300 customers, 407 contracts and 29781 events from 2024-01-01 to 2026-12-31 (seed 42),\n\
+            "revops demo: 300 customers, 414 contracts and 30588 events from 2024-01-01 to 2026-12-31 (seed 42),\n\
              written to {} and replayed from it. Reports as of 2026-06-30.\n",
             log.display()
         )),
@@ -338,7 +338,7 @@ fn the_demo_writes_a_log_replays_it_and_prints_the_five_reports() {
         assert_eq!(debits, credits);
     }
     // The log it wrote is an ordinary log: it exports every event.
-    assert_eq!(stdout(&revops(&["export", "--log", path(&log)])).lines().count(), 29781);
+    assert_eq!(stdout(&revops(&["export", "--log", path(&log)])).lines().count(), 30588);
 
     let again = revops(&["demo", "--dir", path(&log)]);
     assert_eq!(again.status.code(), Some(2));

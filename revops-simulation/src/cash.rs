@@ -2,7 +2,6 @@
 //! late, partial and over, collections and credit holds, disputes, credit
 //! memos and write-offs.
 
-use revops_core::commission::CommissionBasis;
 use revops_core::rounding::{extend, RoundingMode};
 use revops_core::terms::PaymentTerms;
 use revops_core::Money;
@@ -233,8 +232,7 @@ impl<L: EventLog> Generator<'_, L> {
             PayPart::Remainder { .. } => (open_minor, 0),
             PayPart::Over { extra } => (open_minor + extra, 0),
         };
-        let (customer, deal, invoice_id) =
-            (self.invoices[invoice].customer, self.invoices[invoice].deal, self.invoices[invoice].id.clone());
+        let (customer, invoice_id) = (self.invoices[invoice].customer, self.invoices[invoice].id.clone());
         let (customer_id, method) = (self.customers[customer].id.clone(), self.customers[customer].method);
         self.counters.payment += 1;
         let payment = id(PaymentId::new, format!("PAY-{:07}", self.counters.payment));
@@ -254,7 +252,6 @@ impl<L: EventLog> Generator<'_, L> {
             currency,
             applied_on: self.today,
         })?;
-        self.credit_rep(deal, minor(applied, currency).amount, CommissionBasis::Collection);
         if amount > applied {
             let on = self.in_random_days(14, 40);
             self.at(on, Task::SettleUnapplied { payment, customer });
@@ -299,8 +296,6 @@ impl<L: EventLog> Generator<'_, L> {
                 applied_on: self.today,
             })?;
             left -= amount;
-            let deal = self.invoices[invoice].deal;
-            self.credit_rep(deal, amount, CommissionBasis::Collection);
             self.settled(invoice)?;
         }
         if left > Decimal::ZERO {

@@ -3,16 +3,15 @@
 
 use chrono::{Datelike, NaiveDate};
 use revops_core::calendar::{add_months, YearMonth};
-use revops_core::commission::{CommissionBasis, CommissionPlan, CommissionTier};
-use revops_core::rounding::RoundingMode;
-use revops_core::{Currency, Money};
+use revops_core::commission::{CommissionBasis, CommissionTier};
+use revops_core::Currency;
 use revops_events::event::*;
 use revops_events::ids::*;
 use revops_events::EventLog;
 use rust_decimal::Decimal;
 
 use super::catalog::{FAMILY_NAMES, GIVEN_NAMES, PARTNER_NAMES};
-use super::generator::{id, minor, whole, Generator, Rep, RepPlan, Task};
+use super::generator::{id, minor, whole, Generator, Rep, Task};
 use super::Error;
 
 /// The rep's currency: half the reps sell in USD, the rest in EUR and GBP,
@@ -67,7 +66,6 @@ impl<L: EventLog> Generator<'_, L> {
                 currency: rep_currency(index),
                 payout_day,
                 plans: Default::default(),
-                pending: Default::default(),
             });
         }
         for index in 0..self.config.partners {
@@ -98,14 +96,6 @@ impl<L: EventLog> Generator<'_, L> {
             let clawback_months = *self.rng.pick(&[3, 6, 12]);
             let rep = &self.reps[index];
             let plan_id = id(PlanId::new, format!("FY{year}-{}", rep.id));
-            let plan = CommissionPlan {
-                plan: plan_id.to_string(),
-                quota: Money::new(quota, currency),
-                basis,
-                tiers: tiers.clone(),
-                clawback_months,
-                payout_day: rep.payout_day,
-            };
             let event = CommissionPlanDefined {
                 plan: plan_id.clone(),
                 rep: rep.id.clone(),
@@ -118,7 +108,7 @@ impl<L: EventLog> Generator<'_, L> {
                 effective_on: self.today,
             };
             self.emit(event)?;
-            self.reps[index].plans.insert(year, RepPlan { id: plan_id, plan, attained: Decimal::ZERO });
+            self.reps[index].plans.insert(year, plan_id);
         }
         Ok(())
     }
@@ -166,39 +156,33 @@ impl<L: EventLog> Generator<'_, L> {
         Ok(())
     }
 
-    /// Pays each rep whose payout day it is the commission on last month's
-    /// credit, tier by tier over the year's attainment.
+    /// Pays each rep whose payout day it is what the commission statement
+    /// (revops-projections' `Commissions`, fed with every event appended)
+    /// shows payable for last month, never more than the rep's whole
+    /// payable: clawbacks and earlier overpayments come off the payout.
     fn pay_commissions(&mut self) -> Result<(), Error> {
         let today = self.today;
+        if !self.reps.iter().any(|r| r.payout_day == today.day()) {
+            return Ok(());
+        }
         let month = YearMonth::of(today).plus(-1).expect("simulated months are in range");
+        let statement = self.commissions.report(today).map_err(|source| Error::Statement { date: today, source: Box::new(source) })?;
         for index in 0..self.reps.len() {
-            let rep = &mut self.reps[index];
+            let rep = &self.reps[index];
             if rep.payout_day != today.day() {
                 continue;
             }
-            let credited = rep.pending.remove(&month).unwrap_or_default();
-            let Some(plan) = rep.plans.get_mut(&month.year()) else { continue };
-            if credited <= Decimal::ZERO {
+            let Some(line) = statement.reps.iter().find(|r| r.rep == rep.id.as_str()) else { continue };
+            let Some(period) = line.periods.iter().find(|p| p.period == month) else { continue };
+            let payable = |s: &str| s.parse::<Decimal>().expect("statement amounts are decimals");
+            let amount = payable(&period.sums.payable).min(payable(&line.totals.payable));
+            if amount <= Decimal::ZERO {
                 continue;
             }
-            let currency = rep.currency;
-            let breakdown = plan
-                .plan
-                .commission_on(
-                    Money::new(credited, currency),
-                    Money::new(plan.attained, currency),
-                    RoundingMode::HalfUp,
-                )
-                .map_err(|source| Error::Core { date: today, source })?;
-            plan.attained += credited;
-            if breakdown.total.amount <= Decimal::ZERO {
-                continue;
-            }
-            let rep_id = rep.id.clone();
             self.emit(CommissionPaid {
-                rep: rep_id,
-                amount: breakdown.total.amount,
-                currency,
+                rep: rep.id.clone(),
+                amount,
+                currency: rep.currency,
                 paid_on: today,
                 period: month,
             })?;
@@ -267,58 +251,8 @@ impl<L: EventLog> Generator<'_, L> {
             return None;
         }
         let rep = *self.rng.pick(&candidates);
-        let plan = self.reps[rep].plans.get(&self.today.year())?.id.clone();
+        let plan = self.reps[rep].plans.get(&self.today.year())?.clone();
         Some((rep, plan))
-    }
-
-    /// Credits `amount` to the rep of `deal` under its plan's `basis`.
-    pub(super) fn credit_rep(&mut self, deal: usize, amount: Decimal, basis: CommissionBasis) {
-        let Some(rep) = self.deals[deal].rep else { return };
-        let year = self.today.year();
-        let rep = &mut self.reps[rep];
-        if rep.plans.get(&year).is_some_and(|p| p.plan.basis == basis) {
-            *rep.pending.entry(YearMonth::of(self.today)).or_default() += amount;
-        }
-    }
-
-    /// Claws back the booking commission of a deal cancelled within its
-    /// plan's clawback window: from credit not yet paid out when the
-    /// booking month is still pending, else as a negative adjustment.
-    pub(super) fn claw_back(&mut self, deal: usize) -> Result<(), Error> {
-        let (Some(rep), signed_on, booking) =
-            (self.deals[deal].rep, self.deals[deal].signed_on, self.deals[deal].booking)
-        else {
-            return Ok(());
-        };
-        let today = self.today;
-        let r = &mut self.reps[rep];
-        let currency = r.currency;
-        let Some(plan) = r.plans.get_mut(&signed_on.year()) else { return Ok(()) };
-        let deadline = plan.plan.clawback_deadline(signed_on).unwrap_or(signed_on);
-        if plan.plan.basis != CommissionBasis::Booking || today > deadline || booking <= Decimal::ZERO {
-            return Ok(());
-        }
-        if let Some(pending) = r.pending.get_mut(&YearMonth::of(signed_on)) {
-            *pending -= booking.min(*pending);
-            return Ok(());
-        }
-        let breakdown = plan
-            .plan
-            .commission_on(Money::new(-booking, currency), Money::new(plan.attained, currency), RoundingMode::HalfUp)
-            .map_err(|source| Error::Core { date: today, source })?;
-        plan.attained -= booking;
-        if breakdown.total.is_zero() {
-            return Ok(());
-        }
-        let rep_id = r.id.clone();
-        let contract = self.deals[deal].id.clone();
-        self.emit(CommissionAdjusted {
-            rep: rep_id,
-            amount: breakdown.total.amount,
-            currency,
-            adjusted_on: today,
-            reason: format!("clawback: {contract} cancelled within the clawback window"),
-        })
     }
 
     /// Partner attributions at signing: now and then a sourcing partner

@@ -3,7 +3,6 @@
 
 use chrono::{Duration, NaiveDate};
 use revops_core::calendar::add_months;
-use revops_core::commission::CommissionBasis;
 use revops_core::modification::{LineChange, Treatment};
 use revops_core::performance::{MilestoneAcceptance, TimeApproval, UsageRecord};
 use revops_core::terms::{Contract, ContractLine, LineKind, Milestone, PaymentTerms, RatableBasis, Recognition};
@@ -252,8 +251,6 @@ impl<L: EventLog> Generator<'_, L> {
             currency,
             po_number: None,
             rep: None,
-            signed_on: self.today,
-            booking: Decimal::ZERO,
             term_months,
             term: 0,
             first_start: start,
@@ -266,7 +263,6 @@ impl<L: EventLog> Generator<'_, L> {
             last_performance_bill: None,
         };
         let lines = self.deal_lines(&mut deal, kind, start, end);
-        deal.booking = lines.iter().map(|l| l.price).sum();
         let years = i64::from(term_months.div_ceil(12));
         for l in &lines {
             let annual = if l.kind == LineKind::Subscription { (l.price / units(years)).trunc() } else { l.price };
@@ -308,11 +304,9 @@ impl<L: EventLog> Generator<'_, L> {
         let terms = event.terms();
         self.emit(event)?;
         let index = self.deals.len();
-        let booking = deal.booking;
         self.deals.push(deal);
         self.customers[customer].deals.push(index);
         self.attribute_partners(index)?;
-        self.credit_rep(index, booking, CommissionBasis::Booking);
         self.schedule_fixed_billing(index, &terms)?;
         self.plan_performance(index)?;
         self.plan_term(index);
@@ -650,7 +644,6 @@ impl<L: EventLog> Generator<'_, L> {
         d.term_start = start;
         d.term_end = end;
         d.lines.extend(renewed);
-        let booking: Decimal = new_lines.iter().map(|l| l.price).sum();
         let terms = Contract {
             contract: d.id.to_string(),
             customer: String::new(),
@@ -661,7 +654,6 @@ impl<L: EventLog> Generator<'_, L> {
             payment_terms: d.terms,
             lines: new_lines,
         };
-        self.credit_rep(deal, booking, CommissionBasis::Booking);
         self.schedule_fixed_billing(deal, &terms)?;
         self.plan_term(deal);
         Ok(())
@@ -776,7 +768,6 @@ impl<L: EventLog> Generator<'_, L> {
             payment_terms: terms,
             lines: vec![l.clone()],
         };
-        self.credit_rep(deal, l.price, CommissionBasis::Booking);
         self.schedule_fixed_billing(deal, &sub)
     }
 
@@ -794,7 +785,6 @@ impl<L: EventLog> Generator<'_, L> {
         let effective_on = (self.today + Duration::days(self.rng.range(0, 14))).max(d.term_start).min(d.term_end);
         self.emit(ContractCancelled { contract: d.id.clone(), effective_on, reason })?;
         self.deals[deal].cancelled_on = Some(effective_on);
-        self.claw_back(deal)?;
         self.at(effective_on, Task::TermEnded { deal, term });
         Ok(())
     }

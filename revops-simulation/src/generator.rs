@@ -17,13 +17,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use revops_core::billing::{billing_schedule, BillingSettings};
 use revops_core::calendar::YearMonth;
-use revops_core::commission::CommissionPlan;
 use revops_core::performance::Performance;
 use revops_core::terms::{BillingFrequency, Contract, ContractLine, LineKind, PaymentTerms, Recognition};
 use revops_core::{Currency, Money};
 use revops_events::event::{InvoiceLine, PaymentMethod};
 use revops_events::ids::*;
-use revops_events::{Event, EventLog, Ledger, NewEvent};
+use revops_events::envelope::SCHEMA_VERSION;
+use revops_events::{Envelope, Event, EventLog, Ledger, NewEvent};
+use revops_projections::{Commissions, Projection};
 use rust_decimal::Decimal;
 use uuid::Builder;
 
@@ -146,9 +147,6 @@ pub(super) struct Deal {
     pub currency: Currency,
     pub po_number: Option<String>,
     pub rep: Option<usize>,
-    pub signed_on: NaiveDate,
-    /// The booking credited to the rep, in the deal currency.
-    pub booking: Decimal,
     pub term_months: u32,
     pub term: u32,
     pub first_start: NaiveDate,
@@ -222,15 +220,6 @@ pub(super) struct Dispute {
     pub escalated: bool,
 }
 
-/// One fiscal year's plan of a rep.
-#[derive(Debug)]
-pub(super) struct RepPlan {
-    pub id: PlanId,
-    pub plan: CommissionPlan,
-    /// Credited so far in the plan year, in the plan currency.
-    pub attained: Decimal,
-}
-
 /// A sales rep.
 #[derive(Debug)]
 pub(super) struct Rep {
@@ -239,9 +228,7 @@ pub(super) struct Rep {
     pub currency: Currency,
     pub payout_day: u32,
     /// Plans by fiscal (calendar) year.
-    pub plans: BTreeMap<i32, RepPlan>,
-    /// Credit not yet paid out, by the month it was earned in.
-    pub pending: BTreeMap<YearMonth, Decimal>,
+    pub plans: BTreeMap<i32, PlanId>,
 }
 
 /// What a scheduled payment pays.
@@ -363,6 +350,9 @@ pub(super) struct Generator<'a, L> {
     pub fx: BTreeMap<Currency, i64>,
     pub counters: Counters,
     pub summary: Summary,
+    /// The commission statement of every rep, fed with each event as it is
+    /// appended: payouts pay what it shows payable.
+    pub commissions: Commissions,
 }
 
 /// Sequence numbers of generated ids.
@@ -403,6 +393,7 @@ impl<'a, L: EventLog> Generator<'a, L> {
             fx: BTreeMap::new(),
             counters: Counters::default(),
             summary: Summary::default(),
+            commissions: Commissions::default(),
         }
     }
 
@@ -467,11 +458,21 @@ impl<'a, L: EventLog> Generator<'a, L> {
         let at = recorded_at(self.today, self.in_day);
         let event_id = Some(Builder::from_random_bytes(self.ids.bytes16()).into_uuid());
         let before = self.ledger.log().len();
-        let range =
-            self.ledger.execute_new(NewEvent { event_id, event }, at).map_err(|source| Error::Log(Box::new(source)))?;
+        let new = NewEvent { event_id, event };
+        let range = self.ledger.execute_new(new.clone(), at).map_err(|source| Error::Log(Box::new(source)))?;
         if range.start.0 != before || range.end.0 != before + 1 {
             return Err(Error::Repeated { date: self.today, event_type });
         }
+        let stream = new.event.stream();
+        self.commissions.apply(&Envelope {
+            seq: range.start,
+            event_id: new.id(),
+            stream_version: self.ledger.state().stream_version(&stream),
+            stream,
+            recorded_at: at,
+            schema_version: SCHEMA_VERSION,
+            event: new.event,
+        });
         self.in_day += 1;
         Ok(())
     }

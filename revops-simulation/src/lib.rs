@@ -238,6 +238,16 @@ pub enum Error {
         /// The event type.
         event_type: &'static str,
     },
+    /// The commission statement the generator pays from could not be
+    /// read: a bug in the generator or in the projection.
+    #[error("generator bug: no commission statement on {date}: {source}")]
+    Statement {
+        /// The business day.
+        date: NaiveDate,
+        /// The projection's reason.
+        #[source]
+        source: Box<revops_projections::Error>,
+    },
     /// revops-core refused a calculation the generator asked for (a billing
     /// schedule, a commission): a bug in the generator.
     #[error("generator bug: revops-core refused a calculation on {date}: {source}")]
