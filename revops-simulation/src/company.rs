@@ -166,7 +166,10 @@ impl<L: EventLog> Generator<'_, L> {
             return Ok(());
         }
         let month = YearMonth::of(today).plus(-1).expect("simulated months are in range");
-        let statement = self.commissions.report(today).map_err(|source| Error::Statement { date: today, source: Box::new(source) })?;
+        let statement = self
+            .commissions
+            .report(today)
+            .map_err(|source| Error::Statement { date: today, source: Box::new(source) })?;
         for index in 0..self.reps.len() {
             let rep = &self.reps[index];
             if rep.payout_day != today.day() {
