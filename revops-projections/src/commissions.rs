@@ -21,7 +21,9 @@
 //!
 //! # Earned
 //!
-//! Credits are taken in business-date order (log order within a day); each
+//! Credits are taken in business-date order — within a day by contract id,
+//! and a contract's in log order, so that the arrival order of independent
+//! events (two customers' deals of one day) changes nothing; each
 //! earns `CommissionPlan::commission_on` from revops-core — marginal tiers by
 //! quota attainment, rounded once half away from zero — given the rep's
 //! attainment under the plan so far. Attainment counts per plan year: the
@@ -59,6 +61,16 @@
 //! rep's plan in force on the as-of date, else its first plan) on or after
 //! the as-of date.
 //!
+//! # Per event
+//!
+//! [`Commissions::entries`] breaks earned and clawed back down by the event
+//! that caused each part: a credit's commission or clawback (the
+//! commission of the signing, renewal, modification, payment application,
+//! cancellation or write-off, at its place in the business-date order), an
+//! adjustment, a dispute grant. A rep's entries of a month add up to that
+//! month's `earned − clawed_back`, because the report is the sum of the
+//! same walk. The general ledger books commission from them.
+//!
 //! ```
 //! use revops_projections::commissions::Commissions;
 //!
@@ -78,10 +90,12 @@ use revops_core::{Currency, Money};
 use revops_events::{Envelope, Event};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 use crate::amounts::{fixed, format_decimal, ratio, round_money, ROUNDING};
 use crate::intern::{line_key, slot, Interner};
 use crate::once::SeqGuard;
+use crate::schedules::Source;
 use crate::{Error, Projection};
 
 /// Commission figures of a month or of all months, in the rep's currency.
@@ -177,11 +191,51 @@ pub struct CommissionsReport {
     pub reps: Vec<RepCommissions>,
 }
 
+/// What a [`CommissionEntry`] changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CommissionEntryKind {
+    /// Commission on a credit (negative for an amendment down): part of
+    /// `commission`.
+    Commission,
+    /// Commission taken back by a reversal: part of `clawed_back`.
+    Clawback,
+    /// A `commission_adjusted`: part of `adjustments`.
+    Adjustment,
+    /// What a resolved commission dispute granted: part of
+    /// `disputes_granted`.
+    DisputeGranted,
+}
+
+/// One event's part of a rep's `earned − clawed_back`; see
+/// [`Commissions::entries`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommissionEntry {
+    /// The rep id.
+    pub rep: String,
+    /// The rep's currency.
+    pub currency: Currency,
+    /// What it changes.
+    pub kind: CommissionEntryKind,
+    /// The change of the rep's `earned − clawed_back` (a clawback is
+    /// negative).
+    pub amount: Decimal,
+    /// Its business date; it counts in this date's month.
+    pub on: NaiveDate,
+    /// Log position of the event that caused it.
+    pub seq: u64,
+    /// Id of that event.
+    pub event_id: Uuid,
+    /// Type of that event (`contract_signed`, …).
+    pub event_type: &'static str,
+}
+
 #[derive(Clone, Debug)]
 struct Plan {
     rep: u32,
     plan: CommissionPlan,
     effective_on: NaiveDate,
+    source: Source,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -239,6 +293,7 @@ struct Fact {
     on: NaiveDate,
     kind: FactKind,
     amount: Decimal,
+    source: Source,
 }
 
 /// A rep's money event outside the plan math: payouts (for `period`),
@@ -251,6 +306,7 @@ struct RepAmount {
     currency: Currency,
     amount: Decimal,
     kind: RepAmountKind,
+    source: Source,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -266,7 +322,7 @@ struct Dispute {
     currency: Currency,
     opened_on: NaiveDate,
     reason: String,
-    resolved: Option<(NaiveDate, Decimal)>,
+    resolved: Option<(NaiveDate, Decimal, Source)>,
 }
 
 /// Commission per rep and month. See the [module docs](self) for the rules.
@@ -295,6 +351,12 @@ impl Projection for Commissions {
         if !self.guard.first_time(envelope.seq) {
             return;
         }
+        let source = Source {
+            seq: envelope.seq.0,
+            event_id: envelope.event_id,
+            event_type: envelope.event.type_name(),
+            on: envelope.event.business_date(),
+        };
         match &envelope.event {
             Event::CommissionPlanDefined(e) => {
                 let id = self.plan_ids.intern(e.plan.as_str());
@@ -303,7 +365,7 @@ impl Projection for Commissions {
                 // A plan revops-core refuses (the command side does too) earns nothing.
                 let slot = slot(&mut self.plans, id, None);
                 if slot.is_none() && plan.validate().is_ok() {
-                    *slot = Some(Plan { rep, plan, effective_on: e.effective_on });
+                    *slot = Some(Plan { rep, plan, effective_on: e.effective_on, source });
                 }
             }
             Event::ContractSigned(e) => {
@@ -320,12 +382,12 @@ impl Projection for Commissions {
                     signed_on: e.signed_on,
                 };
                 let booked = self.price_lines(e.contract.as_str(), &e.lines);
-                self.fact(id, e.signed_on, FactKind::Booking, booked);
+                self.fact(id, e.signed_on, FactKind::Booking, booked, source);
             }
             Event::ContractRenewed(e) => {
                 let Some(id) = self.signed(e.contract.as_str()) else { return };
                 let booked = self.price_lines(e.contract.as_str(), &e.lines);
-                self.fact(id, e.renewed_on, FactKind::Booking, booked);
+                self.fact(id, e.renewed_on, FactKind::Booking, booked, source);
             }
             Event::ContractModified(e) => {
                 let Some(id) = self.signed(e.contract.as_str()) else { return };
@@ -345,14 +407,14 @@ impl Projection for Commissions {
                         LineChange::Amend { .. } | LineChange::Remove { .. } => {}
                     }
                 }
-                self.fact(id, e.effective_on, FactKind::Booking, booked);
+                self.fact(id, e.effective_on, FactKind::Booking, booked, source);
             }
             Event::ContractCancelled(e) => {
                 let Some(id) = self.signed(e.contract.as_str()) else { return };
                 let contract = &mut self.contracts[id as usize];
                 if !contract.cancelled {
                     contract.cancelled = true;
-                    self.fact(id, e.effective_on, FactKind::Churn, Decimal::ZERO);
+                    self.fact(id, e.effective_on, FactKind::Churn, Decimal::ZERO, source);
                 }
             }
             Event::InvoiceIssued(e) => {
@@ -380,7 +442,7 @@ impl Projection for Commissions {
                 let credit = to_date - invoice.credited;
                 invoice.credited = to_date;
                 let contract = invoice.contract;
-                self.fact(contract, e.applied_on, FactKind::Collection, credit);
+                self.fact(contract, e.applied_on, FactKind::Collection, credit, source);
             }
             Event::InvoiceWrittenOff(e) => {
                 let Some(id) = self.invoice_ids.get(e.invoice.as_str()) else { return };
@@ -392,7 +454,7 @@ impl Projection for Commissions {
                     return;
                 };
                 let net = round_money(share, invoice.currency);
-                self.fact(invoice.contract, e.written_off_on, FactKind::WriteOff, net);
+                self.fact(invoice.contract, e.written_off_on, FactKind::WriteOff, net, source);
             }
             Event::CommissionPaid(e) => {
                 let rep = self.rep_ids.intern(e.rep.as_str());
@@ -403,6 +465,7 @@ impl Projection for Commissions {
                     currency: e.currency,
                     amount: e.amount,
                     kind: RepAmountKind::Paid,
+                    source,
                 });
             }
             Event::CommissionAdjusted(e) => {
@@ -414,6 +477,7 @@ impl Projection for Commissions {
                     currency: e.currency,
                     amount: e.amount,
                     kind: RepAmountKind::Adjusted,
+                    source,
                 });
             }
             Event::CommissionDisputeOpened(e) => {
@@ -434,7 +498,7 @@ impl Projection for Commissions {
             Event::CommissionDisputeResolved(e) => {
                 let Some(id) = self.dispute_ids.get(e.dispute.as_str()) else { return };
                 if let Some(d) = self.disputes[id as usize].as_mut().filter(|d| d.currency == e.currency) {
-                    d.resolved.get_or_insert((e.resolved_on, e.granted));
+                    d.resolved.get_or_insert((e.resolved_on, e.granted, source));
                 }
             }
             _ => {}
@@ -503,15 +567,40 @@ struct Standing {
     attainment: Decimal,
 }
 
+/// What a [`Change`] moves: an entry's figure, or `paid`.
+#[derive(Clone, Copy, Debug)]
+enum ChangeKind {
+    Entry(CommissionEntryKind),
+    Paid,
+}
+
+/// One change of a rep's figures, as [`Commissions::walk`] finds it.
+#[derive(Clone, Copy, Debug)]
+struct Change {
+    rep: u32,
+    currency: Currency,
+    /// The month it counts in (a payout's is the month it is for).
+    period: YearMonth,
+    on: NaiveDate,
+    kind: ChangeKind,
+    /// Credited to the plan (net of reversals); zero but for credits.
+    credited: Decimal,
+    /// Commission on a credit, commission taken back by a reversal (both
+    /// signed as `commission_on` gives them), or the adjustment, grant or
+    /// payout.
+    amount: Decimal,
+    source: Source,
+}
+
 impl Commissions {
     fn signed(&self, contract: &str) -> Option<u32> {
         let id = self.contract_ids.get(contract)?;
         self.contracts.get(id as usize).filter(|c| c.signed).map(|_| id)
     }
 
-    fn fact(&mut self, contract: u32, on: NaiveDate, kind: FactKind, amount: Decimal) {
+    fn fact(&mut self, contract: u32, on: NaiveDate, kind: FactKind, amount: Decimal, source: Source) {
         if !amount.is_zero() || kind == FactKind::Churn {
-            self.facts.push(Fact { contract, on, kind, amount });
+            self.facts.push(Fact { contract, on, kind, amount, source });
         }
     }
 
@@ -540,6 +629,12 @@ impl Commissions {
             .map(|(id, _)| id)
     }
 
+    /// The currency of the rep's plans (of its first one): what it is
+    /// paid in.
+    fn rep_currency(&self, rep: u32) -> Option<Currency> {
+        self.plans_of(rep).next().map(|(_, p)| p.plan.currency())
+    }
+
     fn plans_of(&self, rep: u32) -> impl Iterator<Item = (u32, &Plan)> {
         self.plans
             .iter()
@@ -555,10 +650,99 @@ impl Commissions {
     /// amount out of range).
     pub fn report(&self, as_of: NaiveDate) -> Result<CommissionsReport, Error> {
         let mut periods: BTreeMap<u32, BTreeMap<YearMonth, PeriodSums>> = BTreeMap::new();
+        let standings = self
+            .walk(as_of, &mut |change| {
+                let sums = periods.entry(change.rep).or_default().entry(change.period).or_default();
+                sums.credited += change.credited;
+                match change.kind {
+                    ChangeKind::Entry(CommissionEntryKind::Commission) => sums.commission += change.amount,
+                    ChangeKind::Entry(CommissionEntryKind::Clawback) => sums.clawed_back -= change.amount,
+                    ChangeKind::Entry(CommissionEntryKind::Adjustment) => sums.adjustments += change.amount,
+                    ChangeKind::Entry(CommissionEntryKind::DisputeGranted) => sums.granted += change.amount,
+                    ChangeKind::Paid => sums.paid += change.amount,
+                }
+            })
+            .map_err(|(_, e)| Error::Core(e))?;
+
+        let mut reps = Vec::new();
+        for rep in 0..self.rep_ids.len() as u32 {
+            let Some(currency) = self.rep_currency(rep) else { continue };
+            reps.push(self.rep_report(rep, currency, as_of, periods.remove(&rep).unwrap_or_default(), &standings)?);
+        }
+        reps.sort_by(|a, b| a.rep.cmp(&b.rep));
+        Ok(CommissionsReport { as_of, reps })
+    }
+
+    /// Every event's part of the reps' `earned − clawed_back` as of
+    /// `as_of`, by date and log position (see the [module docs](self)): per
+    /// rep and month the entries add up to the report's `earned −
+    /// clawed_back`, and `payable = Σ amount − paid`. Zero parts are left
+    /// out.
+    ///
+    /// ```
+    /// use revops_projections::commissions::Commissions;
+    ///
+    /// assert!(Commissions::default().entries("2026-03-31".parse()?)?.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Core`] when revops-core cannot compute a commission, as for
+    /// [`Commissions::report`].
+    pub fn entries(&self, as_of: NaiveDate) -> Result<Vec<CommissionEntry>, Error> {
+        self.try_entries(as_of).map_err(|(_, e)| Error::Core(e))
+    }
+
+    /// [`Commissions::entries`], or the event whose commission could not
+    /// be computed and why.
+    pub(crate) fn try_entries(&self, as_of: NaiveDate) -> Result<Vec<CommissionEntry>, (Source, revops_core::Error)> {
+        let mut entries = Vec::new();
+        self.walk(as_of, &mut |change| {
+            let ChangeKind::Entry(kind) = change.kind else { return };
+            if change.amount.is_zero() {
+                return;
+            }
+            entries.push(CommissionEntry {
+                rep: self.rep_ids.name(change.rep).to_owned(),
+                currency: change.currency,
+                kind,
+                amount: change.amount,
+                on: change.on,
+                seq: change.source.seq,
+                event_id: change.source.event_id,
+                event_type: change.source.event_type,
+            });
+        })?;
+        entries.sort_by_key(|e| (e.on, e.seq));
+        Ok(entries)
+    }
+
+    /// The definitions of `rep`'s plans: they decide which credits count,
+    /// so a late one can change a closed month without being an entry.
+    pub(crate) fn plan_sources<'a>(&'a self, rep: &str) -> impl Iterator<Item = Source> + 'a {
+        let rep = self.rep_ids.get(rep);
+        self.plans.iter().flatten().filter(move |p| Some(p.rep) == rep).map(|p| p.source)
+    }
+
+    /// The one computation behind [`Commissions::report`] and
+    /// [`Commissions::entries`]: hands every change of a rep's figures as
+    /// of `as_of` to `visit` (credits per plan in business-date order, then
+    /// payouts and adjustments, then dispute grants) and returns where each
+    /// plan stands. On failure, the event whose commission could not be
+    /// computed.
+    fn walk(
+        &self,
+        as_of: NaiveDate,
+        visit: &mut dyn FnMut(Change),
+    ) -> Result<BTreeMap<u32, Standing>, (Source, revops_core::Error)> {
         let mut standings: BTreeMap<u32, Standing> = BTreeMap::new();
 
-        // The facts under each plan, in business-date order (stable: log
-        // order within a day).
+        // The facts under each plan in business-date order, a day's by
+        // contract id (stable: log order within a contract). Not log order
+        // across contracts: independent events of a day may arrive in any
+        // order, and which of two credits crosses a tier must not depend on
+        // it.
         let plan_of: Vec<Option<u32>> = self.contracts.iter().map(|c| self.plan_of(c)).collect();
         let mut facts: Vec<(u32, &Fact)> = self
             .facts
@@ -566,12 +750,13 @@ impl Commissions {
             .filter(|f| f.on <= as_of)
             .filter_map(|f| plan_of.get(f.contract as usize).copied().flatten().map(|p| (p, f)))
             .collect();
-        facts.sort_by_key(|(plan, f)| (*plan, f.on));
+        facts.sort_by_key(|&(plan, f)| (plan, f.on, self.contract_ids.name(f.contract)));
 
         // Credits still standing per contract, oldest first: (date, amount).
         let mut standing: BTreeMap<u32, Vec<(NaiveDate, Decimal)>> = BTreeMap::new();
         for (plan_id, fact) in facts {
             let Some(plan) = &self.plans[plan_id as usize] else { continue };
+            let failed = |e| (fact.source, e);
             let contract = &self.contracts[fact.contract as usize];
             let booking = plan.plan.basis == CommissionBasis::Booking;
             let credits = match fact.kind {
@@ -591,7 +776,7 @@ impl Commissions {
                 let open = standing.entry(fact.contract).or_default();
                 let mut total = Decimal::ZERO;
                 for (on, amount) in open.iter_mut() {
-                    if fact.on <= plan.plan.clawback_deadline(*on)? {
+                    if fact.on <= plan.plan.clawback_deadline(*on).map_err(failed)? {
                         total += *amount;
                         *amount = Decimal::ZERO;
                     }
@@ -611,47 +796,62 @@ impl Commissions {
                 *position = Standing { year, attainment: Decimal::ZERO };
             }
             let currency = plan.plan.currency();
-            let earned = plan.plan.commission_on(
-                Money::new(reversed, currency),
-                Money::new(position.attainment, currency),
-                ROUNDING,
-            )?;
+            let earned = plan
+                .plan
+                .commission_on(Money::new(reversed, currency), Money::new(position.attainment, currency), ROUNDING)
+                .map_err(failed)?;
             position.attainment = earned.attainment_after.amount;
-            let sums = periods.entry(plan.rep).or_default().entry(YearMonth::of(fact.on)).or_default();
-            sums.credited += reversed;
-            if credits {
-                sums.commission += earned.total.amount;
-            } else {
-                sums.clawed_back -= earned.total.amount;
-            }
+            visit(Change {
+                rep: plan.rep,
+                currency,
+                period: YearMonth::of(fact.on),
+                on: fact.on,
+                kind: ChangeKind::Entry(if credits {
+                    CommissionEntryKind::Commission
+                } else {
+                    CommissionEntryKind::Clawback
+                }),
+                credited: reversed,
+                amount: earned.total.amount,
+                source: fact.source,
+            });
         }
 
-        let rep_currency = |rep: u32| self.plans_of(rep).next().map(|(_, p)| p.plan.currency());
         for a in self.rep_amounts.iter().filter(|a| a.on <= as_of) {
-            if rep_currency(a.rep) != Some(a.currency) {
+            if self.rep_currency(a.rep) != Some(a.currency) {
                 continue;
             }
-            let sums = periods.entry(a.rep).or_default().entry(a.period).or_default();
-            match a.kind {
-                RepAmountKind::Paid => sums.paid += a.amount,
-                RepAmountKind::Adjusted => sums.adjustments += a.amount,
-            }
+            visit(Change {
+                rep: a.rep,
+                currency: a.currency,
+                period: a.period,
+                on: a.on,
+                kind: match a.kind {
+                    RepAmountKind::Paid => ChangeKind::Paid,
+                    RepAmountKind::Adjusted => ChangeKind::Entry(CommissionEntryKind::Adjustment),
+                },
+                credited: Decimal::ZERO,
+                amount: a.amount,
+                source: a.source,
+            });
         }
         for d in self.disputes.iter().flatten() {
-            if let Some((on, granted)) = d.resolved.filter(|(on, _)| *on <= as_of) {
-                if rep_currency(d.rep) == Some(d.currency) {
-                    periods.entry(d.rep).or_default().entry(YearMonth::of(on)).or_default().granted += granted;
+            if let Some((on, granted, source)) = d.resolved.filter(|(on, _, _)| *on <= as_of) {
+                if self.rep_currency(d.rep) == Some(d.currency) {
+                    visit(Change {
+                        rep: d.rep,
+                        currency: d.currency,
+                        period: YearMonth::of(on),
+                        on,
+                        kind: ChangeKind::Entry(CommissionEntryKind::DisputeGranted),
+                        credited: Decimal::ZERO,
+                        amount: granted,
+                        source,
+                    });
                 }
             }
         }
-
-        let mut reps = Vec::new();
-        for rep in 0..self.rep_ids.len() as u32 {
-            let Some(currency) = rep_currency(rep) else { continue };
-            reps.push(self.rep_report(rep, currency, as_of, periods.remove(&rep).unwrap_or_default(), &standings)?);
-        }
-        reps.sort_by(|a, b| a.rep.cmp(&b.rep));
-        Ok(CommissionsReport { as_of, reps })
+        Ok(standings)
     }
 
     fn rep_report(
@@ -700,7 +900,7 @@ impl Commissions {
         let mut disputed = Decimal::ZERO;
         for (id, d) in self.disputes.iter().enumerate() {
             let Some(d) = d.as_ref().filter(|d| d.rep == rep && d.opened_on <= as_of) else { continue };
-            if d.resolved.is_some_and(|(on, _)| on <= as_of) || d.currency != currency {
+            if d.resolved.is_some_and(|(on, _, _)| on <= as_of) || d.currency != currency {
                 continue;
             }
             disputed += d.amount;

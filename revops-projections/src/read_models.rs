@@ -14,9 +14,11 @@ use crate::{Error, Projection};
 /// The general ledger (with the revenue schedules it recognizes from), AR
 /// aging, MRR and commissions, applied together.
 ///
-/// The schedules are the ledger's own ([`GeneralLedger::schedules`]): one
-/// fold serves both, so the ledger's deferred revenue and the schedules'
-/// deferred balances come from the same numbers.
+/// The schedules and commissions are the ledger's own
+/// ([`GeneralLedger::schedules`], [`GeneralLedger::commissions`]): one fold
+/// serves both, so the ledger's deferred revenue and the schedules'
+/// deferred balances, and its commission accounts and the commissions
+/// report, come from the same numbers.
 ///
 /// ```
 /// use revops_projections::ReadModels;
@@ -35,7 +37,6 @@ pub struct ReadModels {
     ledger: GeneralLedger,
     aging: ArAging,
     mrr: Mrr,
-    commissions: Commissions,
     /// The position after the last envelope applied.
     next: u64,
 }
@@ -83,9 +84,9 @@ impl ReadModels {
         &self.mrr
     }
 
-    /// Commissions.
+    /// Commissions (the ledger's).
     pub fn commissions(&self) -> &Commissions {
-        &self.commissions
+        self.ledger.commissions()
     }
 
     /// The five reports as of `as_of` (aging with its default options).
@@ -95,7 +96,7 @@ impl ReadModels {
             schedules: self.schedules().report(as_of),
             aging: self.aging.report(as_of, AgingOptions::default()),
             mrr: self.mrr.report(as_of),
-            commissions: self.commissions.report(as_of)?,
+            commissions: self.commissions().report(as_of)?,
         })
     }
 }
@@ -107,7 +108,6 @@ impl Projection for ReadModels {
         self.ledger.apply(envelope);
         self.aging.apply(envelope);
         self.mrr.apply(envelope);
-        self.commissions.apply(envelope);
         self.next = self.next.max(envelope.seq.0 + 1);
     }
 }

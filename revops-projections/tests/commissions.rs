@@ -7,7 +7,8 @@ use book::{date, subscription, Book};
 use chrono::{DateTime, Utc};
 use revops_events::jsonl::{import, ImportOptions};
 use revops_events::MemoryLog;
-use revops_projections::commissions::{CommissionPeriod, Commissions, RepCommissions};
+use revops_projections::commissions::{CommissionEntryKind, CommissionPeriod, Commissions, RepCommissions};
+use revops_projections::revops_core::calendar::YearMonth;
 use revops_projections::Projection;
 use rust_decimal::Decimal;
 use serde_json::json;
@@ -171,6 +172,60 @@ fn tiers_across_quota_then_clawbacks_on_churn_and_write_off() {
     assert_eq!(json["reps"][0]["periods"][3]["clawed_back"], "3000.00");
     assert_eq!(json["reps"][0]["plans"][0]["basis"], "booking");
     assert_eq!(json["reps"][0]["next_payout_on"], "2026-06-15");
+}
+
+/// The entries break the report down by event: each month's add up to its
+/// `earned − clawed_back`, and each points to the event behind it.
+#[test]
+fn entries_break_earned_and_clawed_back_down_by_event() {
+    let commissions: Commissions = jane_book().fold();
+    let entries = commissions.entries(date("2026-05-31")).unwrap();
+    let got: Vec<(&str, CommissionEntryKind, &str, String)> =
+        entries.iter().map(|e| (e.event_type, e.kind, e.rep.as_str(), format!("{} {}", e.on, e.amount))).collect();
+    use CommissionEntryKind::*;
+    let expected = [
+        ("contract_signed", Commission, "rep-jane", "2026-01-10 6000.00"),
+        ("contract_signed", Commission, "rep-jane", "2026-02-05 5500.00"),
+        ("contract_signed", Commission, "rep-jane", "2026-03-01 3000.00"),
+        ("commission_dispute_resolved", DisputeGranted, "rep-jane", "2026-03-05 200.00"),
+        ("contract_cancelled", Clawback, "rep-jane", "2026-04-20 -3000.00"),
+        ("commission_adjusted", Adjustment, "rep-jane", "2026-04-30 300.00"),
+        ("invoice_written_off", Clawback, "rep-jane", "2026-05-20 -1500.00"),
+    ];
+    assert_eq!(got, expected.map(|(t, k, r, a)| (t, k, r, a.to_owned())));
+    let may = jane(&commissions, "2026-05-31");
+    for p in &may.periods {
+        let sum: Decimal = entries.iter().filter(|e| YearMonth::of(e.on) == p.period).map(|e| e.amount).sum();
+        assert_eq!(sum, dec(&p.sums.earned) - dec(&p.sums.clawed_back), "{}", p.period);
+    }
+    let book = jane_book();
+    let signing = book.envelopes().iter().find(|e| e.seq.0 == entries[0].seq).unwrap();
+    assert_eq!(signing.event_id, entries[0].event_id);
+}
+
+/// Two deals of one day across quota: the first by contract id takes the
+/// lower tier whichever arrived first, so the arrival order of independent
+/// events changes no entry.
+#[test]
+fn a_days_credits_are_taken_by_contract_id() {
+    let book = |first: (&str, &str, &str), second: (&str, &str, &str)| {
+        let mut book = Book::default();
+        book.exec(plan_json("FY26", "rep-jane", "booking", "100000.00", [("0", "0.10"), ("1.0", "0.15")]));
+        book.customer("ACME", "USD").customer("GLOBEX", "USD");
+        for (contract, customer, price) in [first, second] {
+            sign(&mut book, contract, customer, "2026-01-10", price);
+        }
+        let commissions: Commissions = book.fold();
+        let entries = commissions.entries(date("2026-01-31")).unwrap();
+        entries.iter().map(|e| (e.event_type, e.amount.to_string())).collect::<Vec<_>>()
+    };
+    let (a, b) = (("C-A", "ACME", "40000.00"), ("C-B", "GLOBEX", "80000.00"));
+    // C-A: 40,000.00 at 10 %; C-B: 60,000.00 at 10 % and 20,000.00 at 15 %.
+    let expected = [("contract_signed", "4000.00".to_owned()), ("contract_signed", "9000.00".to_owned())];
+    assert_eq!(book(a, b), expected);
+    let mut swapped = book(b, a);
+    swapped.sort();
+    assert_eq!(swapped, expected);
 }
 
 #[test]

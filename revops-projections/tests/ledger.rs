@@ -274,18 +274,28 @@ fn write_off_moves_the_open_amount_to_bad_debt() {
     assert_zero(&tb);
 }
 
-#[test]
-fn commission_is_earned_on_the_booking_and_paid() {
+/// rep-jane's booking plan: 10 % up to the 50,000.00 quota, 15 % above.
+fn jane_plan() -> serde_json::Value {
+    json!({"type": "commission_plan_defined", "plan": "FY26", "rep": "rep-jane", "quota": "50000.00",
+           "currency": "USD", "basis": "booking",
+           "tiers": [{"from_attainment": "0", "rate": "0.10"}, {"from_attainment": "1.0", "rate": "0.15"}],
+           "clawback_months": 6, "payout_day": 15, "effective_on": "2026-01-01"})
+}
+
+/// C-8, 60,000.00 over 2026, sold by rep-jane under FY26.
+fn jane_signs_60000() -> serde_json::Value {
     let mut signed = subscription("C-8", "60000.00");
     signed["assigned_ae"] = json!("rep-jane");
     signed["commission_plan"] = json!("FY26");
+    signed
+}
+
+#[test]
+fn commission_is_earned_on_the_booking_and_paid() {
     let envelopes = log(&[
         customer("ACME"),
-        json!({"type": "commission_plan_defined", "plan": "FY26", "rep": "rep-jane", "quota": "50000.00",
-               "currency": "USD", "basis": "booking",
-               "tiers": [{"from_attainment": "0", "rate": "0.10"}, {"from_attainment": "1.0", "rate": "0.15"}],
-               "clawback_months": 6, "payout_day": 15, "effective_on": "2026-01-01"}),
-        signed,
+        jane_plan(),
+        jane_signs_60000(),
         json!({"type": "commission_paid", "rep": "rep-jane", "amount": "6500.00", "currency": "USD",
                "paid_on": "2026-02-15", "period": "2026-01"}),
     ]);
@@ -305,6 +315,69 @@ fn commission_is_earned_on_the_booking_and_paid() {
     assert_eq!(tb.balance(USD, Account::CommissionExpense), "6500.00");
     assert_eq!(tb.balance(USD, Account::Cash), "-6500.00");
     assert_zero(&tb);
+}
+
+/// The ledger books what the commissions report computes: an amendment's
+/// price difference is credited, an adjustment and a granted dispute count
+/// once each, and a backdated adjustment after a close is a catch-up in the
+/// first open month.
+#[test]
+fn commission_follows_the_commissions_report_and_catches_up_after_a_close() {
+    let envelopes = log(&[
+        customer("ACME"),
+        jane_plan(),
+        jane_signs_60000(),
+        close("2026-01", "2026-02-03"),
+        json!({"type": "commission_adjusted", "rep": "rep-jane", "amount": "250.00", "currency": "USD",
+               "adjusted_on": "2026-01-20", "reason": "SPIF"}),
+        json!({"type": "contract_modified", "contract": "C-8", "effective_on": "2026-02-10", "treatment": "prospective",
+               "changes": [{"change": "amend", "line": "SUB", "price": "70000.00"}]}),
+        json!({"type": "commission_paid", "rep": "rep-jane", "amount": "6500.00", "currency": "USD",
+               "paid_on": "2026-02-15", "period": "2026-01"}),
+        json!({"type": "commission_dispute_opened", "dispute": "CD-1", "rep": "rep-jane", "amount": "300.00",
+               "currency": "USD", "opened_on": "2026-02-16", "reason": "split deal"}),
+        json!({"type": "commission_dispute_resolved", "dispute": "CD-1", "resolved_on": "2026-02-20",
+               "granted": "100.00", "currency": "USD"}),
+    ]);
+    let gl = general_ledger(&envelopes);
+    let mut commissions = revops_projections::Commissions::default();
+    envelopes.iter().for_each(|e| revops_projections::Projection::apply(&mut commissions, e));
+    let report = commissions.report(d("2026-02-28")).unwrap();
+    let jane = &report.reps[0].totals;
+    // The report: 6,500.00 on the signing (as above), 1,500.00 on the
+    // amendment (10,000.00 more, above quota at 15 %), the 250.00
+    // adjustment and the 100.00 granted: 8,350.00 earned, 6,500.00 paid.
+    assert_eq!((jane.earned.as_str(), jane.clawed_back.as_str()), ("8350.00", "0.00"));
+    assert_eq!((jane.paid.as_str(), jane.payable.as_str()), ("6500.00", "1850.00"));
+    let tb = gl.trial_balance(d("2026-02-28"));
+    assert_eq!(tb.balance(USD, Account::CommissionExpense), "8350.00");
+    assert_eq!(tb.balance(USD, Account::CommissionsPayable), "-1850.00");
+    assert_zero(&tb);
+
+    // January was closed with the signing's 6,500.00 only; the adjustment
+    // dated January 20th is booked on February 1st, pointing to it.
+    let january = YearMonth::new(2026, 1).unwrap();
+    assert_eq!(tb.period_balance(USD, january, Account::CommissionExpense), "6500.00");
+    let catch_up = &entries_of(&gl, "2026-02-28", JournalKind::CommissionCatchUp)[0];
+    assert_eq!((catch_up.date, catch_up.original_date), (d("2026-02-01"), Some(d("2026-01-20"))));
+    assert_eq!((catch_up.seq, catch_up.event_type.as_str()), (envelopes[4].seq.0, "commission_adjusted"));
+    assert_eq!(
+        lines(catch_up),
+        [(Account::CommissionExpense, "250.00", "0.00"), (Account::CommissionsPayable, "0.00", "250.00")]
+    );
+    // The amendment and the grant, each once, on their own dates.
+    let earned = entries_of(&gl, "2026-02-28", JournalKind::CommissionEarned);
+    let amendment = earned.iter().find(|e| e.event_type == "contract_modified").unwrap();
+    assert_eq!(
+        (amendment.date, lines(amendment)[0]),
+        (d("2026-02-10"), (Account::CommissionExpense, "1500.00", "0.00"))
+    );
+    let adjusted = entries_of(&gl, "2026-02-28", JournalKind::CommissionAdjusted);
+    let granted: Vec<_> = adjusted.iter().map(|e| (e.event_type.as_str(), e.date, lines(e)[0])).collect();
+    assert_eq!(
+        granted,
+        [("commission_dispute_resolved", d("2026-02-20"), (Account::CommissionExpense, "100.00", "0.00"))]
+    );
 }
 
 #[test]

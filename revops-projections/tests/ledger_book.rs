@@ -58,11 +58,14 @@ fn the_books_figures_at_year_end() {
         gl
     };
     let tb = gl.trial_balance(d("2026-12-31"));
-    // Commission earned on the bookings: 8 % of 84,000 + 150,000 + the
-    // December renewal at 63,000 for rep-maria; paid 18,720.00.
+    // The commissions report's figures (`the_sample_book` in
+    // tests/commissions.rs): rep-maria earned 23,760.00 (8 % of 84,000 +
+    // 150,000 + the December renewal at 63,000), nothing clawed back, paid
+    // 18,720.00, payable 5,040.00.
     assert_eq!(tb.balance(Currency::USD, Account::CommissionExpense), "23760.00");
     assert_eq!(tb.balance(Currency::USD, Account::CommissionsPayable), "-5040.00");
-    // rep-jonas: 8 % of 55,200.00; paid 4,416.00.
+    // rep-jonas: earned 4,416.00 (8 % of 55,200.00), paid 4,416.00.
+    assert_eq!(tb.balance(Currency::EUR, Account::CommissionExpense), "4416.00");
     assert_eq!(tb.balance(Currency::EUR, Account::CommissionsPayable), "0.00");
     // INITECH's credit memo came while its dispute was open.
     assert_eq!(tb.balance(Currency::USD, Account::ContraRevenueDisputes), "3000.00");

@@ -1,144 +1,152 @@
-//! What reps earn, as the ledger books it: the commission on each booking
-//! (or collection) by the plan's marginal tiers, and its clawback.
+//! Commission entries from the [`Commissions`] projection: one per event
+//! that changed a rep's `earned − clawed_back`, and the catch-up of
+//! changes to closed months (see the `ledger` module docs for the rules).
 //!
-//! There is no "commission earned" event: the log records plans, bookings
-//! (`contract_signed` with a `commission_plan`, renewals) and payouts. The
-//! earned amount is therefore computed here with revops-core's
-//! [`CommissionPlan::commission_on`], from the plan's credited amount before
-//! the booking, booked on the booking date. On the sample book this gives
-//! exactly the payouts recorded (8 % of 84,000.00 = 6,720.00).
+//! The ledger computes no commission of its own: two computations of the
+//! same payable drift apart (they did, by rule after rule), and the
+//! commissions report is what reps are paid from.
+
+use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use revops_core::commission::{CommissionBasis, CommissionPlan};
-use revops_core::rounding::RoundingMode;
-use revops_core::Money;
-use revops_events::event::CommissionPlanDefined;
+use revops_core::calendar::YearMonth;
+use revops_core::Currency;
 
-use crate::intern::Interner;
+use super::journal::JournalKind;
+use super::report::Unposted;
+use crate::amounts::minor;
+use crate::commissions::{CommissionEntry, CommissionEntryKind, Commissions};
+use crate::schedules::Source;
 
-/// A plan and what its rep has been credited with so far.
+/// One commission entry: Dr Commission Expense / Cr Commissions Payable of
+/// `amount` (a negative amount reverses the sides).
 #[derive(Clone, Debug)]
-struct Plan {
-    plan: CommissionPlan,
-    credited: Money,
+pub(crate) struct CommissionPosting {
+    pub(crate) rep: Box<str>,
+    pub(crate) currency: Currency,
+    pub(crate) kind: JournalKind,
+    pub(crate) date: NaiveDate,
+    pub(crate) original_date: Option<NaiveDate>,
+    pub(crate) amount: i64,
+    pub(crate) source: Source,
 }
 
-/// A booking that earned commission, kept for its clawback.
-#[derive(Clone, Copy, Debug)]
-struct Booking {
-    plan: u32,
-    booked_on: NaiveDate,
-    amount: Money,
-    clawed_back: bool,
-}
-
-/// Plans by id and the commission-bearing bookings of each contract.
+/// Commission entries frozen by period closes.
 #[derive(Clone, Debug, Default)]
-pub(crate) struct Commissions {
-    plan_ids: Interner,
-    plans: Vec<Option<Plan>>,
-    /// The plan of each contract (by contract index), if any.
-    contract_plans: Vec<Option<u32>>,
-    bookings: Vec<(u32, Booking)>,
+pub(crate) struct Frozen {
+    pub(crate) postings: Vec<CommissionPosting>,
+    /// The sum of `postings` per rep and currency: what the closed months
+    /// hold.
+    pub(crate) sums: BTreeMap<(Box<str>, Currency), i64>,
+    /// The close that set the horizon: what a catch-up points to when no
+    /// event after it explains the change (a rep's entries that vanished).
+    pub(crate) close: Option<Source>,
 }
 
-/// Commission to book: the amount (negative for a clawback) in the plan's
-/// currency.
-pub(crate) type Earned = Result<Option<Money>, String>;
-
-impl Commissions {
-    /// `commission_plan_defined`; a plan revops-core refuses is reported.
-    pub(crate) fn define(&mut self, e: &CommissionPlanDefined) -> Result<(), String> {
-        let index = self.plan_ids.intern(e.plan.as_str()) as usize;
-        self.plans.resize(self.plan_ids.len(), None);
-        if self.plans[index].is_some() {
-            return Ok(()); // the first definition of a plan id stands
+impl Frozen {
+    /// Freezes `postings`, the entries of the months a close just closed.
+    pub(crate) fn freeze(&mut self, postings: Vec<CommissionPosting>, close: Source) {
+        for p in &postings {
+            *self.sums.entry((p.rep.clone(), p.currency)).or_default() += p.amount;
         }
-        let plan = CommissionPlan::new(
-            e.plan.as_str(),
-            Money::new(e.quota, e.currency),
-            e.basis,
-            e.tiers.clone(),
-            e.clawback_months,
-            e.payout_day,
-        )
-        .map_err(|err| err.to_string())?;
-        self.plans[index] = Some(Plan { credited: Money::zero(plan.currency()), plan });
-        Ok(())
+        self.postings.extend(postings);
+        self.close = Some(close);
     }
+}
 
-    /// The commission on crediting `amount` to `plan`, which advances the
-    /// plan's attainment.
-    fn credit(&mut self, plan: u32, amount: Money) -> Earned {
-        let Some(p) = self.plans.get_mut(plan as usize).and_then(Option::as_mut) else { return Ok(None) };
-        if amount.currency != p.plan.currency() {
-            return Err(format!(
-                "a {} amount cannot be credited to commission plan {} in {}",
-                amount.currency,
-                p.plan.plan,
-                p.plan.currency()
-            ));
-        }
-        let breakdown = p.plan.commission_on(amount, p.credited, RoundingMode::HalfUp).map_err(|e| e.to_string())?;
-        p.credited = breakdown.attainment_after;
-        Ok(Some(breakdown.total))
-    }
+fn source_of(e: &CommissionEntry) -> Source {
+    Source { seq: e.seq, event_id: e.event_id, event_type: e.event_type, on: e.on }
+}
 
-    /// A booking of `amount` on contract `contract` under plan id `plan` on
-    /// `on`: commission on booking-basis plans; collection-basis plans earn
-    /// on cash later (see [`Commissions::collected`]).
-    pub(crate) fn booked(&mut self, contract: u32, plan: &str, amount: Money, on: NaiveDate) -> Earned {
-        let Some(plan) = self.plan_ids.get(plan) else { return Ok(None) };
-        if self.contract_plans.len() <= contract as usize {
-            self.contract_plans.resize(contract as usize + 1, None);
-        }
-        self.contract_plans[contract as usize] = Some(plan);
-        let Some(basis) = self.plans[plan as usize].as_ref().map(|p| p.plan.basis) else { return Ok(None) };
-        if basis != CommissionBasis::Booking || amount.is_zero() {
-            return Ok(None);
-        }
-        let earned = self.credit(plan, amount)?;
-        self.bookings.push((contract, Booking { plan, booked_on: on, amount, clawed_back: false }));
-        Ok(earned)
-    }
+/// What one rep holds in the closed months now, and the event a catch-up
+/// of it points to.
+#[derive(Default)]
+struct Closed {
+    sum: i64,
+    /// The latest entry (by log position) recorded after the close.
+    late: Option<Source>,
+    /// The latest entry by log position.
+    latest: Option<Source>,
+}
 
-    /// A renewal of `contract` booking `amount`, under the contract's plan.
-    pub(crate) fn renewed(&mut self, contract: u32, amount: Money, on: NaiveDate) -> Earned {
-        let Some(plan) = self.contract_plans.get(contract as usize).copied().flatten() else { return Ok(None) };
-        let id = self.plan_ids.name(plan).to_owned();
-        self.booked(contract, &id, amount, on)
-    }
+fn later(a: Option<Source>, b: Source) -> Option<Source> {
+    Some(a.filter(|a| a.seq > b.seq).unwrap_or(b))
+}
 
-    /// Cash of `amount` (revenue, before tax) collected on `contract`:
-    /// commission on collection-basis plans.
-    pub(crate) fn collected(&mut self, contract: u32, amount: Money) -> Earned {
-        let Some(plan) = self.contract_plans.get(contract as usize).copied().flatten() else { return Ok(None) };
-        match self.plans[plan as usize].as_ref() {
-            Some(p) if p.plan.basis == CommissionBasis::Collection => self.credit(plan, amount),
-            _ => Ok(None),
-        }
-    }
-
-    /// `contract_cancelled` effective `on`: every booking of the contract
-    /// still inside its plan's clawback window is reversed, walking the tiers
-    /// back down. Returns the (negative) amounts per currency.
-    pub(crate) fn cancelled(&mut self, contract: u32, on: NaiveDate) -> Vec<Earned> {
-        let mut out = Vec::new();
-        for i in 0..self.bookings.len() {
-            let (c, booking) = self.bookings[i];
-            if c != contract || booking.clawed_back {
-                continue;
+/// The commission entries after the horizon through `until`, with the
+/// catch-up per rep of what changed in the closed months since `frozen`;
+/// an event whose commission cannot be computed is returned instead.
+///
+/// Entries are dated on their business date. Amounts that are not whole
+/// minor units (a dispute grant of 0.005 USD) are left out: the ledger
+/// lists those events as unposted when they arrive.
+pub(crate) fn open_postings(
+    commissions: &Commissions,
+    horizon: Option<(YearMonth, u64)>,
+    frozen: &Frozen,
+    until: NaiveDate,
+    out: &mut Vec<CommissionPosting>,
+) -> Result<(), Unposted> {
+    let entries = commissions.try_entries(until).map_err(|(source, e)| Unposted {
+        seq: source.seq,
+        event_id: source.event_id,
+        event_type: source.event_type.to_owned(),
+        reason: format!("its commission cannot be computed: {e}"),
+    })?;
+    let mut closed: BTreeMap<(Box<str>, Currency), Closed> = BTreeMap::new();
+    for e in &entries {
+        let Some(amount) = minor(e.amount, e.currency) else { continue };
+        let source = source_of(e);
+        if let Some((_, close_seq)) = horizon.filter(|(h, _)| YearMonth::of(e.on) <= *h) {
+            let slot = closed.entry((e.rep.as_str().into(), e.currency)).or_default();
+            slot.sum += amount;
+            slot.latest = later(slot.latest, source);
+            if source.seq > close_seq {
+                slot.late = later(slot.late, source);
             }
-            let Some(plan) = self.plans[booking.plan as usize].as_ref() else { continue };
-            match plan.plan.clawback_deadline(booking.booked_on) {
-                Ok(deadline) if on <= deadline => {
-                    self.bookings[i].1.clawed_back = true;
-                    out.push(self.credit(booking.plan, -booking.amount));
-                }
-                Ok(_) => {}
-                Err(e) => out.push(Err(e.to_string())),
-            }
+            continue;
         }
-        out
+        let kind = match e.kind {
+            CommissionEntryKind::Commission => JournalKind::CommissionEarned,
+            CommissionEntryKind::Clawback => JournalKind::CommissionClawback,
+            CommissionEntryKind::Adjustment | CommissionEntryKind::DisputeGranted => JournalKind::CommissionAdjusted,
+        };
+        out.push(CommissionPosting {
+            rep: e.rep.as_str().into(),
+            currency: e.currency,
+            kind,
+            date: e.on,
+            original_date: None,
+            amount,
+            source,
+        });
     }
+    let Some((h, close_seq)) = horizon else { return Ok(()) };
+    let first_open = h.next().first_day();
+    if until < first_open {
+        return Ok(());
+    }
+    for (key, &held) in &frozen.sums {
+        closed.entry(key.clone()).or_default().sum -= held;
+    }
+    for ((rep, currency), c) in closed {
+        if c.sum == 0 {
+            continue;
+        }
+        // A plan defined after the close re-routes credits without being
+        // one: when it is the latest late event, the catch-up is its doing.
+        let plans = commissions.plan_sources(&rep).filter(|s| s.seq > close_seq);
+        let late = plans.chain(c.late).max_by_key(|s| s.seq);
+        let Some(source) = late.or(c.latest).or(frozen.close) else { continue };
+        out.push(CommissionPosting {
+            rep,
+            currency,
+            kind: JournalKind::CommissionCatchUp,
+            date: first_open,
+            original_date: Some(source.on),
+            amount: c.sum,
+            source,
+        });
+    }
+    Ok(())
 }

@@ -33,12 +33,17 @@ pub enum JournalKind {
     CreditMemo,
     /// `invoice_written_off`: Dr bad debt / Cr AR.
     WriteOff,
-    /// Commission earned on a booking or collection: Dr expense / Cr payable.
+    /// Commission earned on a credit (a booking, a modification, a
+    /// collection): Dr expense / Cr payable.
     CommissionEarned,
-    /// Commission clawed back on a cancellation: Dr payable / Cr expense.
+    /// Commission clawed back on a cancellation or write-off: Dr payable /
+    /// Cr expense.
     CommissionClawback,
     /// `commission_adjusted` or a granted commission dispute.
     CommissionAdjusted,
+    /// Commission that changed for months already closed, booked in the
+    /// first open month.
+    CommissionCatchUp,
     /// `commission_paid`: Dr payable / Cr cash.
     CommissionPaid,
 }

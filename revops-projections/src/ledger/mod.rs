@@ -16,10 +16,7 @@
 //! | `payment_refunded` | Dr Unapplied Cash up to the payment's unapplied cash, then Dr Customer Credit Balance up to the customer's, then Dr Contra-Revenue: Refunds / Cr Cash |
 //! | `credit_memo_issued` | Dr Contra-Revenue: Credit Memos (Disputes while the invoice has an open dispute) for the part before tax, Dr Tax Payable for the tax part (split in the invoice's amount : tax proportion) / Cr AR up to the open amount, then Cr Customer Credit Balance |
 //! | `invoice_written_off` | Dr Bad Debt Expense / Cr AR |
-//! | `contract_signed` with a plan, `contract_renewed` | Dr Commission Expense / Cr Commissions Payable: the plan's tiered commission on the booking (fixed line prices) |
-//! | `payment_applied` (collection-basis plan) | Dr Commission Expense / Cr Commissions Payable on the revenue part of the cash applied |
-//! | `contract_cancelled` inside the clawback window | Dr Commissions Payable / Cr Commission Expense |
-//! | `commission_adjusted`, granted `commission_dispute_resolved` | Dr Commission Expense / Cr Commissions Payable |
+//! | commission (read time, see below) | Dr Commission Expense / Cr Commissions Payable (the sides reversed for a clawback) |
 //! | `commission_paid` | Dr Commissions Payable / Cr Cash |
 //!
 //! The *contract position* is one balance per contract: billed (before tax)
@@ -62,14 +59,38 @@
 //! close, with that event's date as `original_date`. So cumulative revenue
 //! in the ledger equals the schedules' at the end of every open month.
 //!
+//! # Commission
+//!
+//! The ledger books commission as the [`Commissions`] projection computes
+//! it, and computes none of its own: it holds that projection and, reading
+//! as of `D`, posts one entry per [`Commissions::entries`] entry as of `D`
+//! — each event's part of its rep's `earned − clawed_back` (the commission
+//! of a signing, renewal, modification or payment application, the
+//! clawback of a cancellation or write-off, an adjustment, a dispute
+//! grant) — dated on the event's business date and pointing to it. So, per
+//! rep currency and as of any date after the last closed month, Commission
+//! Expense is the reps' `earned − clawed_back` and Commissions Payable
+//! (with `commission_paid` posted per event) their `payable`.
+//!
+//! Like recognition, commission is posted at read time: an entry's amount
+//! follows from the rep's attainment before it in business-date order, so
+//! a backdated credit changes the commission of the credits dated after
+//! it. Closing month `M` freezes the entries of every month up to `M` as
+//! they stand then; when later events change what the closed months hold
+//! for a rep, the difference is booked as one `commission_catch_up` entry
+//! per rep on the first day of the first open month, pointing to the
+//! latest event recorded after the close that changed a closed month (an
+//! entry dated in one, or a plan definition, which re-routes credits), with
+//! its date as `original_date`.
+//!
 //! # Closed periods
 //!
 //! After `period_closed` for month `M`, every month up to `M` is closed (the
 //! close is a horizon: balances are cumulative, so a posting into an
 //! earlier open month would change `M`'s closing balance). An event dated in
 //! a closed month is posted on the first day of the first open month with
-//! `original_date` set to its own date; recognition is frozen (see above).
-//! A closed month's balances never change.
+//! `original_date` set to its own date; recognition and commission are
+//! frozen (see above). A closed month's balances never change.
 //!
 //! # Balance
 //!
@@ -94,7 +115,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use revops_core::calendar::YearMonth;
-use revops_core::{Currency, Money};
+use revops_core::Currency;
 use revops_events::{Envelope, Event};
 
 pub use account::{Account, AccountClass};
@@ -104,10 +125,10 @@ pub use report::{
 };
 
 use crate::amounts::split_gross;
+use crate::commissions::Commissions;
 use crate::intern::Interner;
 use crate::schedules::{RevenueSchedules, Source};
 use crate::Projection;
-use commission::{Commissions, Earned};
 use journal::{Journal, Line, Target};
 use recognition::{ByMethod, Posting};
 
@@ -139,6 +160,8 @@ pub struct GeneralLedger {
     schedules: RevenueSchedules,
     journal: Journal,
     commissions: Commissions,
+    /// Commission entries frozen by period closes.
+    frozen_commissions: commission::Frozen,
     customers: Interner,
     /// Never iterated: looked up by (customer, currency) only.
     credit_balances: HashMap<(u32, Currency), i64>,
@@ -150,8 +173,6 @@ pub struct GeneralLedger {
     /// The invoice of each dispute, while it is open.
     disputes: Vec<Option<u32>>,
     memo_ids: Interner,
-    commission_disputes: Interner,
-    commission_disputes_resolved: Vec<bool>,
     /// Recognition frozen by period closes, per contract index.
     frozen: Vec<Vec<Posting>>,
     frozen_sums: Vec<ByMethod>,
@@ -164,21 +185,15 @@ impl Projection for GeneralLedger {
             return;
         }
         self.last_seq = Some(envelope.seq.0);
-        let first_signing = match &envelope.event {
-            Event::ContractSigned(e) => self
-                .schedules
-                .contract_index(e.contract.as_str())
-                .is_none_or(|c| self.schedules.book(c).signed_on.is_none()),
-            _ => false,
-        };
         self.schedules.apply(envelope);
+        self.commissions.apply(envelope);
         let source = Source {
             seq: envelope.seq.0,
             event_id: envelope.event_id,
             event_type: envelope.event.type_name(),
             on: envelope.event.business_date(),
         };
-        if let Err(reason) = self.post(&envelope.event, source, first_signing) {
+        if let Err(reason) = self.post(&envelope.event, source) {
             self.unposted.push(Unposted {
                 seq: source.seq,
                 event_id: source.event_id,
@@ -198,6 +213,11 @@ impl GeneralLedger {
     /// The revenue schedules the ledger recognizes from.
     pub fn schedules(&self) -> &RevenueSchedules {
         &self.schedules
+    }
+
+    /// The commissions the ledger books (see the module docs).
+    pub fn commissions(&self) -> &Commissions {
+        &self.commissions
     }
 
     /// The journal and trial balance as of `as_of`.
@@ -224,7 +244,7 @@ impl GeneralLedger {
         self.credit_balances.entry((customer, currency)).or_insert(0)
     }
 
-    fn post(&mut self, event: &Event, source: Source, first_signing: bool) -> Result<(), String> {
+    fn post(&mut self, event: &Event, source: Source) -> Result<(), String> {
         use Account::*;
         use JournalKind as K;
         let on = source.on;
@@ -299,9 +319,6 @@ impl GeneralLedger {
                     inv.written_off -= recovered;
                     customer = Some(inv.customer);
                     contract = Some(inv.contract);
-                    let (revenue, _) = split_gross(to_ar + recovered, inv.amount, inv.tax);
-                    let earned = self.commissions.collected(inv.contract, Money::from_minor(revenue, c));
-                    self.post_commission(earned, source, K::CommissionEarned);
                 }
                 let rest = a - to_ar - recovered;
                 if rest != 0 {
@@ -391,47 +408,20 @@ impl GeneralLedger {
                     self.invoices[i as usize].open_disputes -= 1;
                 }
             }
-            Event::ContractSigned(e) => {
-                let (Some(plan), true) = (&e.commission_plan, first_signing) else { return Ok(()) };
-                let contract = self.schedules.contract_index(e.contract.as_str()).expect("folded by the schedules");
-                let price = e.terms().transaction_price().map_err(|err| err.to_string())?;
-                let earned = self.commissions.booked(contract, plan.as_str(), price, e.signed_on);
-                self.post_commission(earned, source, K::CommissionEarned);
-            }
-            Event::ContractRenewed(e) => {
-                let Some(contract) = self.schedules.contract_index(e.contract.as_str()) else { return Ok(()) };
-                let currency = self.schedules.book(contract).currency;
-                let price = Money::sum(currency, e.lines.iter().map(|l| Money::new(l.price, currency)))
-                    .map_err(|err| err.to_string())?;
-                let earned = self.commissions.renewed(contract, price, e.renewed_on);
-                self.post_commission(earned, source, K::CommissionEarned);
-            }
-            Event::ContractCancelled(e) => {
-                let Some(contract) = self.schedules.contract_index(e.contract.as_str()) else { return Ok(()) };
-                for earned in self.commissions.cancelled(contract, e.effective_on) {
-                    self.post_commission(earned, source, K::CommissionClawback);
-                }
-            }
-            Event::CommissionPlanDefined(e) => self.commissions.define(e)?,
+            Event::CommissionPlanDefined(e) => e.plan().validate().map_err(|err| err.to_string())?,
             Event::CommissionPaid(e) => {
                 let a = minor(e.amount, e.currency)?;
                 let lines = [Line::debit(CommissionsPayable, e.currency, a), Line::credit(Cash, e.currency, a)];
                 self.journal.post(source, K::CommissionPaid, on, None, &lines);
             }
-            Event::CommissionAdjusted(e) => {
-                let a = minor(e.amount, e.currency)?;
-                self.post_commission(Ok(Some(Money::from_minor(a, e.currency))), source, K::CommissionAdjusted);
+            // Booked from the commissions at read time; an amount that is
+            // not whole minor units cannot be, which is said here.
+            Event::CommissionAdjusted(e) => drop(minor(e.amount, e.currency)?),
+            Event::CommissionDisputeResolved(e) => drop(minor(e.granted, e.currency)?),
+            Event::PeriodClosed(e) => {
+                self.freeze_commissions(e.period, source);
+                self.close(e.period, source.seq);
             }
-            Event::CommissionDisputeResolved(e) => {
-                let d = self.commission_disputes.intern(e.dispute.as_str()) as usize;
-                self.commission_disputes_resolved.resize(self.commission_disputes.len(), false);
-                if std::mem::replace(&mut self.commission_disputes_resolved[d], true) {
-                    return Ok(());
-                }
-                let a = minor(e.granted, e.currency)?;
-                self.post_commission(Ok(Some(Money::from_minor(a, e.currency))), source, K::CommissionAdjusted);
-            }
-            Event::PeriodClosed(e) => self.close(e.period, source.seq),
             _ => {}
         }
         Ok(())
@@ -462,25 +452,25 @@ impl GeneralLedger {
         Ok(i)
     }
 
-    /// Posts earned (positive) or clawed-back (negative) commission. A
-    /// commission that cannot be computed is reported, not guessed.
-    fn post_commission(&mut self, earned: Earned, source: Source, kind: JournalKind) {
-        match earned {
-            Ok(Some(m)) => {
-                let a = m.to_minor().expect("commission is rounded to minor units");
-                let lines = [
-                    Line::debit(Account::CommissionExpense, m.currency, a),
-                    Line::credit(Account::CommissionsPayable, m.currency, a),
-                ];
-                self.journal.post(source, kind, source.on, None, &lines);
-            }
-            Ok(None) => {}
-            Err(reason) => self.unposted.push(Unposted {
-                seq: source.seq,
-                event_id: source.event_id,
-                event_type: source.event_type.to_owned(),
-                reason,
-            }),
+    /// Freezes the commission entries of the months that closing `period`
+    /// closes; runs before the horizon moves.
+    fn freeze_commissions(&mut self, period: YearMonth, close: Source) {
+        if self.journal.horizon.is_some_and(|h| period <= h) {
+            return;
+        }
+        let horizon = self.journal.horizon.map(|h| (h, self.journal.horizon_seq));
+        let mut postings = Vec::new();
+        match commission::open_postings(
+            &self.commissions,
+            horizon,
+            &self.frozen_commissions,
+            period.last_day(),
+            &mut postings,
+        ) {
+            Ok(()) => self.frozen_commissions.freeze(postings, close),
+            // Nothing is frozen: the commissions report cannot be computed
+            // either, and a later close that can books it as a catch-up.
+            Err(unposted) => self.unposted.push(unposted),
         }
     }
 

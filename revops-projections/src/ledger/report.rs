@@ -17,6 +17,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::account::Account;
+use super::commission::{self, CommissionPosting};
 use super::journal::{assert_balanced, JournalKind, Line, Target};
 use super::recognition::{open_postings, Posting};
 use super::GeneralLedger;
@@ -178,6 +179,23 @@ struct Draft {
     lines: Vec<Line>,
 }
 
+fn commission_draft(p: &CommissionPosting) -> Draft {
+    Draft {
+        source: p.source,
+        kind: p.kind,
+        date: p.date,
+        period: YearMonth::of(p.date),
+        original_date: p.original_date,
+        contract: None,
+        // After the entry of its own event, if it has one.
+        order: (0, p.source.seq, 1),
+        lines: vec![
+            Line::debit(Account::CommissionExpense, p.currency, p.amount),
+            Line::credit(Account::CommissionsPayable, p.currency, p.amount),
+        ],
+    }
+}
+
 fn recognition_draft(p: &Posting, currency: Currency) -> Draft {
     let mut lines = vec![Line { target: Target::Position, currency, amount: p.total() }];
     for (method, &amount) in RecognitionMethod::ALL.iter().zip(&p.amounts) {
@@ -227,6 +245,22 @@ pub(super) fn build(ledger: &GeneralLedger, as_of: NaiveDate) -> LedgerReport {
         }
     }
     drafts.extend(postings.iter().map(|p| recognition_draft(p, schedules.book(p.contract).currency)));
+
+    let frozen = &ledger.frozen_commissions;
+    drafts.extend(frozen.postings.iter().filter(|p| p.date <= as_of).map(commission_draft));
+    let mut unposted = ledger.unposted.clone();
+    if open {
+        let mut postings = Vec::new();
+        match commission::open_postings(&ledger.commissions, horizon, frozen, as_of, &mut postings) {
+            Ok(()) => drafts.extend(postings.iter().map(commission_draft)),
+            Err(u) => {
+                if !unposted.contains(&u) {
+                    let at = unposted.partition_point(|v| v.seq <= u.seq);
+                    unposted.insert(at, u);
+                }
+            }
+        }
+    }
 
     // Recognition of one date sorts by contract id, not by the order the
     // contracts were first seen in.
@@ -281,7 +315,7 @@ pub(super) fn build(ledger: &GeneralLedger, as_of: NaiveDate) -> LedgerReport {
         });
     }
     let trial_balance = trial_balance(as_of, journal.horizon, &movements);
-    LedgerReport { as_of, entries, trial_balance, unposted: ledger.unposted.clone() }
+    LedgerReport { as_of, entries, trial_balance, unposted }
 }
 
 /// Replaces the position lines of `d` by deferred revenue and contract asset

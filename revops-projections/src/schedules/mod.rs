@@ -256,11 +256,6 @@ impl RevenueSchedules {
         self.invoices.get(self.invoice_ids.get(id)? as usize).copied().flatten()
     }
 
-    /// The dense index of contract `id`.
-    pub(crate) fn contract_index(&self, id: &str) -> Option<u32> {
-        self.contracts.get(id)
-    }
-
     /// The id of the contract at `index`.
     pub(crate) fn contract_name(&self, index: u32) -> &str {
         self.contracts.name(index)
