@@ -32,16 +32,11 @@
 //!   every business day (a batch boundary of the generated log), as of that
 //!   day and, at month ends, as of the last day of the year; the ledger
 //!   itself asserts balance after every event.
-//!
-//! # Not checked here
-//!
-//! The ledger's Commission Expense / Commissions Payable are not compared
-//! with the commissions report: the ledger books commission by its own,
-//! narrower rules (bookings of contracts that name a plan, renewals,
-//! collections, clawback on cancellation; no modification credits, no
-//! write-off clawbacks, no assigned-AE fallback, no plan-year reset), so on
-//! generated books its payable differs from the report's, which is what the
-//! simulated payouts follow.
+//! - **Commission in the ledger.** The ledger books the commissions
+//!   report's entries, so its Commission Expense and Commissions Payable
+//!   are compared with a `Commissions` folded on its own over the same log,
+//!   as of dates after the last closed month (before it, the ledger shows
+//!   the closed months as they were frozen).
 
 #[macro_use]
 #[path = "audit/case.rs"]
@@ -59,7 +54,7 @@ use revops_core::Currency;
 use revops_events::{Envelope, Event, EventLog};
 use revops_projections::ledger::{Account, LedgerReport};
 use revops_projections::schedules::RecognitionMethod;
-use revops_projections::{Projection, ReadModels, Reports};
+use revops_projections::{Commissions, Projection, ReadModels, Reports};
 use rust_decimal::Decimal;
 
 use case::{check, fold, reports_json, Case, Checked};
@@ -361,6 +356,40 @@ proptest! {
                         let in_ledger = held(&ledger, currency, Account::revenue(*method));
                         ensure!(in_ledger == recognized, "as of {as_of}: {currency} {method:?} revenue {in_ledger} in the ledger, {recognized} recognized in the schedules");
                     }
+                }
+            }
+            Ok(())
+        })?;
+    }
+
+    /// The ledger's commission accounts are the commissions report's: per
+    /// currency, Commission Expense is the reps' `earned − clawed_back`
+    /// and Commissions Payable (a credit balance) their `payable`, after
+    /// the last closed month and far beyond it.
+    #[test]
+    fn ledger_commission_accounts_match_the_commissions_report((seed, cut) in case::cases()) {
+        check(seed, cut, |case| {
+            let models = case.models();
+            let mut commissions = Commissions::default();
+            case.envelopes.iter().for_each(|e| commissions.apply(e));
+            let far = NaiveDate::from_ymd_opt(2027, 12, 31).expect("a date");
+            for as_of in open_dates(case, &models).into_iter().chain([far]) {
+                let ledger = models.ledger().report(as_of);
+                let report = commissions.report(as_of).map_err(|e| e.to_string())?;
+                // Per currency: (expense, payable).
+                let mut want: BTreeMap<Currency, (Decimal, Decimal)> = BTreeMap::new();
+                for rep in &report.reps {
+                    let slot = want.entry(rep.currency).or_default();
+                    slot.0 += dec(&rep.totals.earned) - dec(&rep.totals.clawed_back);
+                    slot.1 += dec(&rep.totals.payable);
+                }
+                for closing in &ledger.trial_balance.closing {
+                    want.entry(closing.currency).or_default();
+                }
+                for (currency, want) in want {
+                    let expense = dec(&ledger.trial_balance.balance(currency, Account::CommissionExpense));
+                    let got = (expense, held(&ledger, currency, Account::CommissionsPayable));
+                    ensure!(got == want, "as of {as_of}, {currency}: (expense, payable) {got:?} in the ledger, {want:?} in the commissions report");
                 }
             }
             Ok(())
