@@ -125,6 +125,18 @@ struct InvoiceBalance {
     open_disputes: u32,
 }
 
+/// A contract as the last period close left it.
+#[derive(Clone, Copy, Debug)]
+struct ClosedState {
+    /// How many schedule changes the book had then; `usize::MAX` before
+    /// its first close.
+    changes: usize,
+    /// The last period end of its schedule then.
+    last_entry: Option<NaiveDate>,
+}
+
+const NEVER_CLOSED: ClosedState = ClosedState { changes: usize::MAX, last_entry: None };
+
 #[derive(Clone, Copy, Debug)]
 struct PaymentBalance {
     customer: u32,
@@ -155,6 +167,12 @@ pub struct GeneralLedger {
     /// Recognition frozen by period closes, per contract index.
     frozen: Vec<Vec<Posting>>,
     frozen_sums: Vec<ByMethod>,
+    /// Per contract index, what the last close saw; lets a close skip the
+    /// contracts it has nothing to freeze for.
+    closed_state: Vec<ClosedState>,
+    /// Reused by every close: no allocation per contract.
+    months: Vec<(YearMonth, ByMethod)>,
+    postings: Vec<Posting>,
     unposted: Vec<Unposted>,
 }
 
@@ -491,19 +509,40 @@ impl GeneralLedger {
             return;
         }
         let horizon = self.journal.horizon.map(|h| (h, self.journal.horizon_seq));
-        self.frozen.resize_with(self.schedules.len(), Vec::new);
-        self.frozen_sums.resize(self.schedules.len(), ByMethod::default());
-        let mut postings = Vec::new();
+        let contracts = self.schedules.len();
+        self.frozen.resize_with(contracts, Vec::new);
+        self.frozen_sums.resize(contracts, ByMethod::default());
+        self.closed_state.resize(contracts, NEVER_CLOSED);
+        let until = period.last_day();
         for (index, _, book) in self.schedules.books() {
-            postings.clear();
             let i = index as usize;
-            recognition::open_postings(index, book, horizon, &self.frozen_sums[i], period.last_day(), &mut postings);
-            for p in &postings {
+            let state = &mut self.closed_state[i];
+            let changes = book.changes();
+            if let Some((h, _)) = horizon {
+                // Unchanged since the last close, the schedule's months up to
+                // the horizon are exactly what was frozen (no catch-up), so a
+                // schedule that ended by then has nothing left to freeze.
+                if state.changes == changes && state.last_entry.is_none_or(|d| d <= h.last_day()) {
+                    continue;
+                }
+            }
+            self.postings.clear();
+            recognition::open_postings(
+                index,
+                book,
+                horizon,
+                &self.frozen_sums[i],
+                until,
+                &mut self.months,
+                &mut self.postings,
+            );
+            *state = ClosedState { changes, last_entry: book.last_entry() };
+            for p in &self.postings {
                 for (sum, amount) in self.frozen_sums[i].iter_mut().zip(p.amounts) {
                     *sum += amount;
                 }
             }
-            self.frozen[i].extend_from_slice(&postings);
+            self.frozen[i].extend_from_slice(&self.postings);
         }
         self.journal.horizon = Some(period);
         self.journal.horizon_seq = seq;

@@ -39,16 +39,18 @@ fn source_on(book: &ContractBook, date: NaiveDate) -> Option<Source> {
 /// The recognition postings of `book` after the horizon through `until`
 /// (entries whose period ends on or before it), given `frozen`: the sum per
 /// method of everything frozen so far for months up to the horizon.
+/// `months` is scratch space.
 pub(crate) fn open_postings(
     contract: u32,
     book: &ContractBook,
     horizon: Option<(YearMonth, u64)>,
     frozen: &ByMethod,
     until: NaiveDate,
+    months: &mut Vec<(YearMonth, ByMethod)>,
     out: &mut Vec<Posting>,
 ) {
     let mut closed = ByMethod::default();
-    let mut months: Vec<(YearMonth, ByMethod)> = Vec::new();
+    months.clear();
     for (method, e) in book.entries() {
         if e.period_end > until {
             continue;
@@ -89,7 +91,7 @@ pub(crate) fn open_postings(
             }
         }
     }
-    for (month, amounts) in months {
+    for &(month, amounts) in months.iter() {
         let date = month.last_day().min(until);
         if let Some(source) = source_on(book, date) {
             out.push(Posting { contract, period: month, date, original_date: None, amounts, source, catch_up: false });

@@ -285,6 +285,18 @@ impl ContractBook {
         })
     }
 
+    /// How many times the schedule's inputs changed: equal counts mean the
+    /// same schedule.
+    pub(crate) fn changes(&self) -> usize {
+        self.sources.len()
+    }
+
+    /// The latest period end of any schedule entry, computing the schedule
+    /// if needed.
+    pub(crate) fn last_entry(&self) -> Option<NaiveDate> {
+        self.entries().map(|(_, e)| e.period_end).max()
+    }
+
     /// Invoice amounts before tax dated on or before `date`.
     pub(crate) fn billed_through(&self, date: NaiveDate) -> i128 {
         self.billing.iter().filter(|b| b.on <= date).map(|b| i128::from(b.billed)).sum()
