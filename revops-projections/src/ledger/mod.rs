@@ -518,13 +518,12 @@ impl GeneralLedger {
             let i = index as usize;
             let state = &mut self.closed_state[i];
             let changes = book.changes();
-            if let Some((h, _)) = horizon {
-                // Unchanged since the last close, the schedule's months up to
-                // the horizon are exactly what was frozen (no catch-up), so a
-                // schedule that ended by then has nothing left to freeze.
-                if state.changes == changes && state.last_entry.is_none_or(|d| d <= h.last_day()) {
-                    continue;
-                }
+            // Unchanged since the last close, the schedule's months up to the
+            // horizon are exactly what was frozen (no catch-up), so a schedule
+            // that ended by then has nothing left to freeze.
+            let unchanged = horizon.is_some() && state.changes == changes;
+            if unchanged && horizon.is_some_and(|(h, _)| state.last_entry.is_none_or(|d| d <= h.last_day())) {
+                continue;
             }
             self.postings.clear();
             recognition::open_postings(
@@ -532,11 +531,14 @@ impl GeneralLedger {
                 book,
                 horizon,
                 &self.frozen_sums[i],
+                unchanged,
                 until,
                 &mut self.months,
                 &mut self.postings,
             );
-            *state = ClosedState { changes, last_entry: book.last_entry() };
+            if !unchanged {
+                *state = ClosedState { changes, last_entry: book.last_entry() };
+            }
             for p in &self.postings {
                 for (sum, amount) in self.frozen_sums[i].iter_mut().zip(p.amounts) {
                     *sum += amount;

@@ -39,34 +39,45 @@ fn source_on(book: &ContractBook, date: NaiveDate) -> Option<Source> {
 /// The recognition postings of `book` after the horizon through `until`
 /// (entries whose period ends on or before it), given `frozen`: the sum per
 /// method of everything frozen so far for months up to the horizon.
-/// `months` is scratch space.
+/// `months` is scratch space. `unchanged`: the schedule is the one the
+/// horizon's close froze, so its months up to the horizon sum to `frozen`
+/// and need not be read again.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn open_postings(
     contract: u32,
     book: &ContractBook,
     horizon: Option<(YearMonth, u64)>,
     frozen: &ByMethod,
+    unchanged: bool,
     until: NaiveDate,
     months: &mut Vec<(YearMonth, ByMethod)>,
     out: &mut Vec<Posting>,
 ) {
+    let horizon_end = horizon.map(|(h, _)| h.last_day());
     let mut closed = ByMethod::default();
+    if unchanged {
+        closed = *frozen;
+    }
     months.clear();
-    for (method, e) in book.entries() {
-        if e.period_end > until {
-            continue;
-        }
-        let month = YearMonth::of(e.period_end);
-        let k = method.index();
-        if horizon.is_some_and(|(h, _)| month <= h) {
-            closed[k] += e.amount_minor;
-            continue;
-        }
-        match months.binary_search_by(|(m, _)| m.cmp(&month)) {
-            Ok(i) => months[i].1[k] += e.amount_minor,
-            Err(i) => {
-                let mut amounts = ByMethod::default();
-                amounts[k] = e.amount_minor;
-                months.insert(i, (month, amounts));
+    for term in book.computed().iter().flatten() {
+        for e in term.schedule.entries() {
+            let closed_month = horizon_end.is_some_and(|end| e.period_end <= end);
+            if e.period_end > until || (unchanged && closed_month) {
+                continue;
+            }
+            let k = book.lines[term.lines[e.line as usize] as usize].method.index();
+            if closed_month {
+                closed[k] += e.amount_minor;
+                continue;
+            }
+            let month = YearMonth::of(e.period_end);
+            match months.binary_search_by(|(m, _)| m.cmp(&month)) {
+                Ok(i) => months[i].1[k] += e.amount_minor,
+                Err(i) => {
+                    let mut amounts = ByMethod::default();
+                    amounts[k] = e.amount_minor;
+                    months.insert(i, (month, amounts));
+                }
             }
         }
     }

@@ -224,7 +224,7 @@ pub(super) fn build(ledger: &GeneralLedger, as_of: NaiveDate) -> LedgerReport {
         postings.extend(frozen.iter().filter(|p| p.date <= as_of));
         if open {
             let sums = ledger.frozen_sums.get(i).copied().unwrap_or_default();
-            open_postings(index, book, horizon, &sums, as_of, &mut months, &mut postings);
+            open_postings(index, book, horizon, &sums, false, as_of, &mut months, &mut postings);
         }
     }
     drafts.extend(postings.iter().map(|p| recognition_draft(p, schedules.book(p.contract).currency)));
