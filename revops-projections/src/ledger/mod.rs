@@ -105,7 +105,7 @@ pub use report::{
 
 use crate::amounts::split_gross;
 use crate::intern::Interner;
-use crate::schedules::{RevenueSchedules, Source};
+use crate::schedules::{RevenueSchedules, Scratch, Source};
 use crate::Projection;
 use commission::{Commissions, Earned};
 use journal::{Journal, Line, Target};
@@ -173,6 +173,7 @@ pub struct GeneralLedger {
     /// Reused by every close: no allocation per contract.
     months: Vec<(YearMonth, ByMethod)>,
     postings: Vec<Posting>,
+    scratch: Scratch,
     unposted: Vec<Unposted>,
 }
 
@@ -525,6 +526,7 @@ impl GeneralLedger {
             if unchanged && horizon.is_some_and(|(h, _)| state.last_entry.is_none_or(|d| d <= h.last_day())) {
                 continue;
             }
+            book.computed_with(&mut self.scratch);
             self.postings.clear();
             recognition::open_postings(
                 index,

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use chrono::NaiveDate;
 use revops_core::modification::{LineChange, Modification, Treatment};
 use revops_core::performance::{Delivery, MilestoneAcceptance, Performance, TimeApproval, UsageRecord};
-use revops_core::recognition::{RecognitionSettings, Recognizer};
+use revops_core::recognition::Recognizer;
 use revops_core::schedule::{RevenueSchedule, ScheduleLine};
 use revops_core::terms::{Contract, ContractLine};
 use revops_core::{Currency, Decimal};
@@ -68,6 +68,29 @@ pub(crate) struct Billing {
 pub(crate) struct TermSchedule {
     pub(crate) schedule: RevenueSchedule,
     pub(crate) lines: Vec<u32>,
+}
+
+/// Buffers for computing schedules: the recognizer's, and the performance
+/// records handed to it.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Scratch {
+    recognizer: Recognizer,
+    performance: Performance,
+}
+
+/// The `*used`-th element of `items`, pushing `new()` if there is none yet;
+/// counts it as used.
+fn reuse<'a, T>(items: &'a mut Vec<T>, used: &mut usize, new: impl FnOnce() -> T) -> &'a mut T {
+    if items.len() == *used {
+        items.push(new());
+    }
+    *used += 1;
+    &mut items[*used - 1]
+}
+
+fn overwrite(s: &mut String, with: &str) {
+    s.clear();
+    s.push_str(with);
 }
 
 /// Every term's schedule, or why revops-core could not compute it.
@@ -231,17 +254,24 @@ impl ContractBook {
 
     /// The schedules of every term, computed now if a change reset them.
     pub(crate) fn computed(&self) -> &Computed {
-        self.computed.get_or_init(|| self.compute())
+        self.computed.get_or_init(|| self.compute(&mut Scratch::default()))
     }
 
-    fn compute(&self) -> Computed {
-        let mut recognizer = Recognizer::new(RecognitionSettings::default());
+    /// [`ContractBook::computed`] with buffers kept across contracts, for a
+    /// fold that recomputes many schedules.
+    pub(crate) fn computed_with(&self, scratch: &mut Scratch) -> &Computed {
+        self.computed.get_or_init(|| self.compute(scratch))
+    }
+
+    fn compute(&self, scratch: &mut Scratch) -> Computed {
+        let Scratch { recognizer, performance } = scratch;
         (0..self.terms.len() as u32)
             .map(|t| {
                 let term = &self.terms[t as usize];
                 let mut schedule = RevenueSchedule::new(term.contract.currency);
+                self.performance_into(t, performance);
                 recognizer
-                    .schedule_into(&term.contract, &self.performance(t), &term.modifications, &mut schedule)
+                    .schedule_into(&term.contract, performance, &term.modifications, &mut schedule)
                     .map_err(|e| e.to_string())?;
                 let lines = schedule.line_ids().iter().map(|id| self.line(id).expect("a line of the book")).collect();
                 Ok(TermSchedule { schedule, lines })
@@ -249,33 +279,58 @@ impl ContractBook {
             .collect()
     }
 
-    /// What was performed on the lines of term `term`, as revops-core reads it.
-    fn performance(&self, term: u32) -> Performance {
-        let mut p = Performance::default();
+    /// Fills `p` with what was performed on the lines of term `term`, as
+    /// revops-core reads it, overwriting the records (and line id strings)
+    /// a previous contract left there rather than allocating new ones.
+    fn performance_into(&self, term: u32, p: &mut Performance) {
         let of_term = |line: u32| self.lines[line as usize].term == term;
-        let id = |line: u32| self.lines[line as usize].id.to_string();
+        let id = |line: u32| &*self.lines[line as usize].id;
+        let mut counts = [0usize; 4];
         for record in &self.records {
             match *record {
                 Record::Accepted { line, ref milestone, on } if of_term(line) => {
-                    p.milestones_accepted.push(MilestoneAcceptance {
-                        line: id(line),
-                        milestone: milestone.to_string(),
+                    let slot = reuse(&mut p.milestones_accepted, &mut counts[0], || MilestoneAcceptance {
+                        line: String::new(),
+                        milestone: String::new(),
                         accepted_on: on,
                     });
+                    overwrite(&mut slot.line, id(line));
+                    overwrite(&mut slot.milestone, milestone);
+                    slot.accepted_on = on;
                 }
                 Record::Delivered { line, on } if of_term(line) => {
-                    p.deliveries.push(Delivery { line: id(line), delivered_on: on });
+                    let slot =
+                        reuse(&mut p.deliveries, &mut counts[1], || Delivery { line: String::new(), delivered_on: on });
+                    overwrite(&mut slot.line, id(line));
+                    slot.delivered_on = on;
                 }
                 Record::Time { line, hours, rate, on } if of_term(line) => {
-                    p.time_approved.push(TimeApproval { line: id(line), hours, rate, approved_on: on });
+                    let slot = reuse(&mut p.time_approved, &mut counts[2], || TimeApproval {
+                        line: String::new(),
+                        hours,
+                        rate,
+                        approved_on: on,
+                    });
+                    overwrite(&mut slot.line, id(line));
+                    (slot.hours, slot.rate, slot.approved_on) = (hours, rate, on);
                 }
                 Record::Usage { line, quantity, unit_price, on } if of_term(line) => {
-                    p.usage_recorded.push(UsageRecord { line: id(line), quantity, unit_price, incurred_on: on });
+                    let slot = reuse(&mut p.usage_recorded, &mut counts[3], || UsageRecord {
+                        line: String::new(),
+                        quantity,
+                        unit_price,
+                        incurred_on: on,
+                    });
+                    overwrite(&mut slot.line, id(line));
+                    (slot.quantity, slot.unit_price, slot.incurred_on) = (quantity, unit_price, on);
                 }
                 _ => {}
             }
         }
-        p
+        p.milestones_accepted.truncate(counts[0]);
+        p.deliveries.truncate(counts[1]);
+        p.time_approved.truncate(counts[2]);
+        p.usage_recorded.truncate(counts[3]);
     }
 
     /// Every schedule entry of every computed term with its method.
