@@ -109,7 +109,7 @@ use crate::schedules::{RevenueSchedules, Scratch, Source};
 use crate::Projection;
 use commission::{Commissions, Earned};
 use journal::{Journal, Line, Target};
-use recognition::{ByMethod, Posting};
+use recognition::{ByMethod, Frozen, Posting};
 
 /// An invoice's balances in minor units of its currency.
 #[derive(Clone, Copy, Debug)]
@@ -165,7 +165,7 @@ pub struct GeneralLedger {
     commission_disputes: Interner,
     commission_disputes_resolved: Vec<bool>,
     /// Recognition frozen by period closes, per contract index.
-    frozen: Vec<Vec<Posting>>,
+    frozen: Vec<Vec<Frozen>>,
     frozen_sums: Vec<ByMethod>,
     /// Per contract index, what the last close saw; lets a close skip the
     /// contracts it has nothing to freeze for.
@@ -546,7 +546,7 @@ impl GeneralLedger {
                     *sum += amount;
                 }
             }
-            self.frozen[i].extend_from_slice(&self.postings);
+            self.frozen[i].extend(self.postings.iter().map(|p| Frozen::of(p, book)));
         }
         self.journal.horizon = Some(period);
         self.journal.horizon_seq = seq;

@@ -29,6 +29,61 @@ impl Posting {
     }
 }
 
+/// A posting as a close freezes it, in a third of the space: the contract
+/// is the index of the list that holds it, the event is an index into the
+/// book's sources, and the dates follow from the month (see
+/// [`Frozen::posting`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Frozen {
+    period: YearMonth,
+    source: u32,
+    catch_up: bool,
+    amounts: ByMethod,
+}
+
+impl Frozen {
+    /// `p`, posted by a close for a month up to the one closed, so that a
+    /// month's entry is dated its last day and a catch-up the first day of
+    /// its month, after the source's own date.
+    pub(crate) fn of(p: &Posting, book: &ContractBook) -> Frozen {
+        // Sources are in log order, one per event.
+        let source = book.sources.partition_point(|s| s.seq < p.source.seq);
+        assert_eq!(
+            book.sources.get(source),
+            Some(&p.source),
+            "a frozen posting follows from one of its book's sources"
+        );
+        let frozen = Frozen { period: p.period, source: source as u32, catch_up: p.catch_up, amounts: p.amounts };
+        debug_assert_eq!((frozen.date(), frozen.original_date(book)), (p.date, p.original_date));
+        frozen
+    }
+
+    pub(crate) fn date(&self) -> NaiveDate {
+        if self.catch_up {
+            self.period.first_day()
+        } else {
+            self.period.last_day()
+        }
+    }
+
+    fn original_date(&self, book: &ContractBook) -> Option<NaiveDate> {
+        self.catch_up.then(|| book.sources[self.source as usize].on)
+    }
+
+    /// The posting of contract `contract` (whose book is `book`) this was.
+    pub(crate) fn posting(&self, contract: u32, book: &ContractBook) -> Posting {
+        Posting {
+            contract,
+            period: self.period,
+            date: self.date(),
+            original_date: self.original_date(book),
+            amounts: self.amounts,
+            source: book.sources[self.source as usize],
+            catch_up: self.catch_up,
+        }
+    }
+}
+
 /// The latest event (by log position) that changed the schedule with a
 /// business date on or before `date`: what the month's recognition follows
 /// from. The signing when none qualifies.

@@ -221,7 +221,7 @@ pub(super) fn build(ledger: &GeneralLedger, as_of: NaiveDate) -> LedgerReport {
     for (index, _, book) in schedules.books() {
         let i = index as usize;
         let frozen = ledger.frozen.get(i).map_or(&[][..], Vec::as_slice);
-        postings.extend(frozen.iter().filter(|p| p.date <= as_of));
+        postings.extend(frozen.iter().filter(|p| p.date() <= as_of).map(|p| p.posting(index, book)));
         if open {
             let sums = ledger.frozen_sums.get(i).copied().unwrap_or_default();
             open_postings(index, book, horizon, &sums, false, as_of, &mut months, &mut postings);
