@@ -526,7 +526,7 @@ impl GeneralLedger {
             if unchanged && horizon.is_some_and(|(h, _)| state.last_entry.is_none_or(|d| d <= h.last_day())) {
                 continue;
             }
-            book.computed_with(&mut self.scratch);
+            book.computed_with(&mut self.scratch).for_each(drop);
             self.postings.clear();
             recognition::open_postings(
                 index,

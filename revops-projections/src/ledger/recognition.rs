@@ -114,7 +114,7 @@ pub(crate) fn open_postings(
         closed = *frozen;
     }
     months.clear();
-    for term in book.computed().iter().flatten() {
+    for term in book.computed().flatten() {
         for e in term.schedule.entries() {
             let closed_month = horizon_end.is_some_and(|end| e.period_end <= end);
             if e.period_end > until || (unchanged && closed_month) {

@@ -93,8 +93,8 @@ fn overwrite(s: &mut String, with: &str) {
     s.push_str(with);
 }
 
-/// Every term's schedule, or why revops-core could not compute it.
-pub(crate) type Computed = Vec<Result<TermSchedule, String>>;
+/// A term's schedule, or why revops-core could not compute it.
+pub(crate) type Computed = Result<TermSchedule, String>;
 
 /// A contract's fold.
 #[derive(Clone, Debug)]
@@ -109,9 +109,10 @@ pub(crate) struct ContractBook {
     records: Vec<Record>,
     pub(crate) sources: Vec<Source>,
     pub(crate) billing: Vec<Billing>,
-    /// Reset by every change: schedules are computed when read, never per
-    /// performance event.
-    computed: OnceLock<Computed>,
+    /// One per term, reset by every change of that term: schedules are
+    /// computed when read, never per performance event, and a change of one
+    /// term (usage in the current one) leaves the others' as they are.
+    computed: Vec<OnceLock<Computed>>,
 }
 
 impl ContractBook {
@@ -125,14 +126,20 @@ impl ContractBook {
             records: Vec::new(),
             sources: Vec::new(),
             billing: Vec::new(),
-            computed: OnceLock::new(),
+            computed: Vec::new(),
         }
     }
 
-    fn changed(&mut self, source: Source) {
+    /// Records that `source` changed the inputs of term `term`'s schedule.
+    /// A term's schedule depends only on the term, the records of its own
+    /// lines and the book's line ids (which only grow), so the others stay.
+    fn changed(&mut self, source: Source, term: u32) {
         self.sources.push(source);
-        if self.computed.get().is_some() {
-            self.computed = OnceLock::new();
+        self.computed.resize_with(self.terms.len(), OnceLock::new);
+        if let Some(computed) = self.computed.get_mut(term as usize) {
+            if computed.get().is_some() {
+                *computed = OnceLock::new();
+            }
         }
     }
 
@@ -165,7 +172,7 @@ impl ContractBook {
         self.currency = contract.currency;
         self.add_lines(contract.lines.iter(), 0);
         self.terms.push(Term { contract, modifications: Vec::new() });
-        self.changed(source);
+        self.changed(source, 0);
     }
 
     /// `contract_modified`: new terms for the current term.
@@ -183,7 +190,7 @@ impl ContractBook {
             }
         }
         self.terms[term as usize].modifications.push(modification);
-        self.changed(source);
+        self.changed(source, term);
     }
 
     /// `contract_renewed`: a further term with its own lines and schedule.
@@ -193,7 +200,7 @@ impl ContractBook {
         let term = self.terms.len() as u32;
         self.add_lines(lines.iter(), term);
         self.terms.push(Term { contract, modifications: Vec::new() });
-        self.changed(source);
+        self.changed(source, term);
     }
 
     /// `contract_cancelled`: every live line of the current term is removed
@@ -217,13 +224,13 @@ impl ContractBook {
     /// Records a milestone acceptance on line `line` (a book index).
     pub(crate) fn accept(&mut self, line: u32, milestone: &str, on: NaiveDate, source: Source) {
         self.records.push(Record::Accepted { line, milestone: milestone.into(), on });
-        self.changed(source);
+        self.changed(source, self.lines[line as usize].term);
     }
 
     /// Records the delivery of a point-in-time line.
     pub(crate) fn deliver(&mut self, line: u32, on: NaiveDate, source: Source) {
         self.records.push(Record::Delivered { line, on });
-        self.changed(source);
+        self.changed(source, self.lines[line as usize].term);
     }
 
     /// Records approved time.
@@ -236,7 +243,7 @@ impl ContractBook {
         source: Source,
     ) {
         self.records.push(Record::Time { line, hours, rate, on });
-        self.changed(source);
+        self.changed(source, self.lines[line as usize].term);
     }
 
     /// Records usage.
@@ -249,34 +256,33 @@ impl ContractBook {
         source: Source,
     ) {
         self.records.push(Record::Usage { line, quantity, unit_price, on });
-        self.changed(source);
+        self.changed(source, self.lines[line as usize].term);
     }
 
-    /// The schedules of every term, computed now if a change reset them.
-    pub(crate) fn computed(&self) -> &Computed {
-        self.computed.get_or_init(|| self.compute(&mut Scratch::default()))
+    /// The schedules of every term, each computed now if a change reset it.
+    pub(crate) fn computed(&self) -> impl Iterator<Item = &Computed> {
+        self.computed_with(&mut Scratch::default())
     }
 
     /// [`ContractBook::computed`] with buffers kept across contracts, for a
     /// fold that recomputes many schedules.
-    pub(crate) fn computed_with(&self, scratch: &mut Scratch) -> &Computed {
-        self.computed.get_or_init(|| self.compute(scratch))
+    pub(crate) fn computed_with(&self, scratch: &mut Scratch) -> impl Iterator<Item = &Computed> {
+        for (t, computed) in self.computed.iter().enumerate() {
+            computed.get_or_init(|| self.compute(t as u32, scratch));
+        }
+        self.computed.iter().filter_map(OnceLock::get)
     }
 
-    fn compute(&self, scratch: &mut Scratch) -> Computed {
+    fn compute(&self, t: u32, scratch: &mut Scratch) -> Computed {
         let Scratch { recognizer, performance } = scratch;
-        (0..self.terms.len() as u32)
-            .map(|t| {
-                let term = &self.terms[t as usize];
-                let mut schedule = RevenueSchedule::new(term.contract.currency);
-                self.performance_into(t, performance);
-                recognizer
-                    .schedule_into(&term.contract, performance, &term.modifications, &mut schedule)
-                    .map_err(|e| e.to_string())?;
-                let lines = schedule.line_ids().iter().map(|id| self.line(id).expect("a line of the book")).collect();
-                Ok(TermSchedule { schedule, lines })
-            })
-            .collect()
+        let term = &self.terms[t as usize];
+        let mut schedule = RevenueSchedule::new(term.contract.currency);
+        self.performance_into(t, performance);
+        recognizer
+            .schedule_into(&term.contract, performance, &term.modifications, &mut schedule)
+            .map_err(|e| e.to_string())?;
+        let lines = schedule.line_ids().iter().map(|id| self.line(id).expect("a line of the book")).collect();
+        Ok(TermSchedule { schedule, lines })
     }
 
     /// Fills `p` with what was performed on the lines of term `term`, as
@@ -335,7 +341,7 @@ impl ContractBook {
 
     /// Every schedule entry of every computed term with its method.
     pub(crate) fn entries(&self) -> impl Iterator<Item = (RecognitionMethod, &ScheduleLine)> {
-        self.computed().iter().flatten().flat_map(move |t| {
+        self.computed().flatten().flat_map(move |t| {
             t.schedule.entries().iter().map(move |e| (self.lines[t.lines[e.line as usize] as usize].method, e))
         })
     }
@@ -364,6 +370,6 @@ impl ContractBook {
 
     /// The error of the first term revops-core could not schedule.
     pub(crate) fn error(&self) -> Option<&str> {
-        self.computed().iter().find_map(|t| t.as_ref().err().map(String::as_str))
+        self.computed().find_map(|t| t.as_ref().err().map(String::as_str))
     }
 }
