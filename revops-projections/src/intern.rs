@@ -9,15 +9,30 @@ use rustc_hash::FxBuildHasher;
 
 /// Interns strings into dense `u32` ids, 0, 1, 2, … in first-seen order.
 ///
-/// Every name lives in one shared buffer and the table holds only ids, so
-/// interning a new name allocates nothing beyond amortized growth, and
-/// looking one up allocates nothing at all.
+/// Every name lives in one shared buffer, so interning a new name allocates
+/// nothing beyond amortized growth, and looking one up allocates nothing at
+/// all. Each table slot holds where its name lies in the buffer: a lookup
+/// reads the slot and the name, and nothing else, which matters once the
+/// tables are far larger than the cache.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Interner {
-    table: HashTable<u32>,
+    table: HashTable<Slot>,
     text: String,
     /// End of each name in `text`; a name starts where the previous one ends.
-    ends: Vec<usize>,
+    ends: Vec<u32>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    id: u32,
+    start: u32,
+    len: u32,
+}
+
+impl Slot {
+    fn name<'a>(&self, text: &'a str) -> &'a str {
+        &text[self.start as usize..(self.start + self.len) as usize]
+    }
 }
 
 impl Interner {
@@ -25,20 +40,22 @@ impl Interner {
     pub(crate) fn intern(&mut self, name: &str) -> u32 {
         let hash = FxBuildHasher.hash_one(name);
         let Interner { table, text, ends } = self;
-        if let Some(&id) = table.find(hash, |&id| slice(text, ends, id) == name) {
-            return id;
+        if let Some(slot) = table.find(hash, |s| s.len as usize == name.len() && s.name(text) == name) {
+            return slot.id;
         }
         let id = u32::try_from(ends.len()).expect("fewer than 2^32 distinct ids");
+        let start = u32::try_from(text.len()).expect("names of less than 4 GiB in all");
         text.push_str(name);
-        ends.push(text.len());
-        table.insert_unique(hash, id, |&id| FxBuildHasher.hash_one(slice(text, ends, id)));
+        let end = u32::try_from(text.len()).expect("names of less than 4 GiB in all");
+        ends.push(end);
+        table.insert_unique(hash, Slot { id, start, len: end - start }, |s| FxBuildHasher.hash_one(s.name(text)));
         id
     }
 
     /// The id of `name`, if it was interned.
     pub(crate) fn get(&self, name: &str) -> Option<u32> {
         let hash = FxBuildHasher.hash_one(name);
-        self.table.find(hash, |&id| slice(&self.text, &self.ends, id) == name).copied()
+        self.table.find(hash, |s| s.len as usize == name.len() && s.name(&self.text) == name).map(|s| s.id)
     }
 
     /// The name with id `id`.
@@ -61,10 +78,10 @@ pub(crate) fn line_key(key: &mut String, contract: &str, line: &str) {
     key.push_str(line);
 }
 
-fn slice<'a>(text: &'a str, ends: &[usize], id: u32) -> &'a str {
+fn slice<'a>(text: &'a str, ends: &[u32], id: u32) -> &'a str {
     let i = id as usize;
-    let start = if i == 0 { 0 } else { ends[i - 1] };
-    &text[start..ends[i]]
+    let start = if i == 0 { 0 } else { ends[i - 1] as usize };
+    &text[start..ends[i] as usize]
 }
 
 /// Grows `items` with `fill` so that `id` indexes it, and returns that slot:

@@ -127,10 +127,10 @@ pub use report::{
 use crate::amounts::split_gross;
 use crate::commissions::Commissions;
 use crate::intern::Interner;
-use crate::schedules::{RevenueSchedules, Source};
+use crate::schedules::{RevenueSchedules, Scratch, Source};
 use crate::Projection;
 use journal::{Journal, Line, Target};
-use recognition::{ByMethod, Posting};
+use recognition::{ByMethod, Frozen, Posting};
 
 /// An invoice's balances in minor units of its currency.
 #[derive(Clone, Copy, Debug)]
@@ -145,6 +145,18 @@ struct InvoiceBalance {
     written_off: i64,
     open_disputes: u32,
 }
+
+/// A contract as the last period close left it.
+#[derive(Clone, Copy, Debug)]
+struct ClosedState {
+    /// How many schedule changes the book had then; `usize::MAX` before
+    /// its first close.
+    changes: usize,
+    /// The last period end of its schedule then.
+    last_entry: Option<NaiveDate>,
+}
+
+const NEVER_CLOSED: ClosedState = ClosedState { changes: usize::MAX, last_entry: None };
 
 #[derive(Clone, Copy, Debug)]
 struct PaymentBalance {
@@ -174,8 +186,15 @@ pub struct GeneralLedger {
     disputes: Vec<Option<u32>>,
     memo_ids: Interner,
     /// Recognition frozen by period closes, per contract index.
-    frozen: Vec<Vec<Posting>>,
+    frozen: Vec<Vec<Frozen>>,
     frozen_sums: Vec<ByMethod>,
+    /// Per contract index, what the last close saw; lets a close skip the
+    /// contracts it has nothing to freeze for.
+    closed_state: Vec<ClosedState>,
+    /// Reused by every close: no allocation per contract.
+    months: Vec<(YearMonth, ByMethod)>,
+    postings: Vec<Posting>,
+    scratch: Scratch,
     unposted: Vec<Unposted>,
 }
 
@@ -481,19 +500,43 @@ impl GeneralLedger {
             return;
         }
         let horizon = self.journal.horizon.map(|h| (h, self.journal.horizon_seq));
-        self.frozen.resize_with(self.schedules.len(), Vec::new);
-        self.frozen_sums.resize(self.schedules.len(), ByMethod::default());
-        let mut postings = Vec::new();
+        let contracts = self.schedules.len();
+        self.frozen.resize_with(contracts, Vec::new);
+        self.frozen_sums.resize(contracts, ByMethod::default());
+        self.closed_state.resize(contracts, NEVER_CLOSED);
+        let until = period.last_day();
         for (index, _, book) in self.schedules.books() {
-            postings.clear();
             let i = index as usize;
-            recognition::open_postings(index, book, horizon, &self.frozen_sums[i], period.last_day(), &mut postings);
-            for p in &postings {
+            let state = &mut self.closed_state[i];
+            let changes = book.changes();
+            // Unchanged since the last close, the schedule's months up to the
+            // horizon are exactly what was frozen (no catch-up), so a schedule
+            // that ended by then has nothing left to freeze.
+            let unchanged = horizon.is_some() && state.changes == changes;
+            if unchanged && horizon.is_some_and(|(h, _)| state.last_entry.is_none_or(|d| d <= h.last_day())) {
+                continue;
+            }
+            book.computed_with(&mut self.scratch).for_each(drop);
+            self.postings.clear();
+            recognition::open_postings(
+                index,
+                book,
+                horizon,
+                &self.frozen_sums[i],
+                unchanged,
+                until,
+                &mut self.months,
+                &mut self.postings,
+            );
+            if !unchanged {
+                *state = ClosedState { changes, last_entry: book.last_entry() };
+            }
+            for p in &self.postings {
                 for (sum, amount) in self.frozen_sums[i].iter_mut().zip(p.amounts) {
                     *sum += amount;
                 }
             }
-            self.frozen[i].extend_from_slice(&postings);
+            self.frozen[i].extend(self.postings.iter().map(|p| Frozen::of(p, book)));
         }
         self.journal.horizon = Some(period);
         self.journal.horizon_seq = seq;

@@ -29,6 +29,61 @@ impl Posting {
     }
 }
 
+/// A posting as a close freezes it, in a third of the space: the contract
+/// is the index of the list that holds it, the event is an index into the
+/// book's sources, and the dates follow from the month (see
+/// [`Frozen::posting`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Frozen {
+    period: YearMonth,
+    source: u32,
+    catch_up: bool,
+    amounts: ByMethod,
+}
+
+impl Frozen {
+    /// `p`, posted by a close for a month up to the one closed, so that a
+    /// month's entry is dated its last day and a catch-up the first day of
+    /// its month, after the source's own date.
+    pub(crate) fn of(p: &Posting, book: &ContractBook) -> Frozen {
+        // Sources are in log order, one per event.
+        let source = book.sources.partition_point(|s| s.seq < p.source.seq);
+        assert_eq!(
+            book.sources.get(source),
+            Some(&p.source),
+            "a frozen posting follows from one of its book's sources"
+        );
+        let frozen = Frozen { period: p.period, source: source as u32, catch_up: p.catch_up, amounts: p.amounts };
+        debug_assert_eq!((frozen.date(), frozen.original_date(book)), (p.date, p.original_date));
+        frozen
+    }
+
+    pub(crate) fn date(&self) -> NaiveDate {
+        if self.catch_up {
+            self.period.first_day()
+        } else {
+            self.period.last_day()
+        }
+    }
+
+    fn original_date(&self, book: &ContractBook) -> Option<NaiveDate> {
+        self.catch_up.then(|| book.sources[self.source as usize].on)
+    }
+
+    /// The posting of contract `contract` (whose book is `book`) this was.
+    pub(crate) fn posting(&self, contract: u32, book: &ContractBook) -> Posting {
+        Posting {
+            contract,
+            period: self.period,
+            date: self.date(),
+            original_date: self.original_date(book),
+            amounts: self.amounts,
+            source: book.sources[self.source as usize],
+            catch_up: self.catch_up,
+        }
+    }
+}
+
 /// The latest event (by log position) that changed the schedule with a
 /// business date on or before `date`: what the month's recognition follows
 /// from. The signing when none qualifies.
@@ -39,32 +94,45 @@ fn source_on(book: &ContractBook, date: NaiveDate) -> Option<Source> {
 /// The recognition postings of `book` after the horizon through `until`
 /// (entries whose period ends on or before it), given `frozen`: the sum per
 /// method of everything frozen so far for months up to the horizon.
+/// `months` is scratch space. `unchanged`: the schedule is the one the
+/// horizon's close froze, so its months up to the horizon sum to `frozen`
+/// and need not be read again.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn open_postings(
     contract: u32,
     book: &ContractBook,
     horizon: Option<(YearMonth, u64)>,
     frozen: &ByMethod,
+    unchanged: bool,
     until: NaiveDate,
+    months: &mut Vec<(YearMonth, ByMethod)>,
     out: &mut Vec<Posting>,
 ) {
+    let horizon_end = horizon.map(|(h, _)| h.last_day());
     let mut closed = ByMethod::default();
-    let mut months: Vec<(YearMonth, ByMethod)> = Vec::new();
-    for (method, e) in book.entries() {
-        if e.period_end > until {
-            continue;
-        }
-        let month = YearMonth::of(e.period_end);
-        let k = method.index();
-        if horizon.is_some_and(|(h, _)| month <= h) {
-            closed[k] += e.amount_minor;
-            continue;
-        }
-        match months.binary_search_by(|(m, _)| m.cmp(&month)) {
-            Ok(i) => months[i].1[k] += e.amount_minor,
-            Err(i) => {
-                let mut amounts = ByMethod::default();
-                amounts[k] = e.amount_minor;
-                months.insert(i, (month, amounts));
+    if unchanged {
+        closed = *frozen;
+    }
+    months.clear();
+    for term in book.computed().flatten() {
+        for e in term.schedule.entries() {
+            let closed_month = horizon_end.is_some_and(|end| e.period_end <= end);
+            if e.period_end > until || (unchanged && closed_month) {
+                continue;
+            }
+            let k = book.lines[term.lines[e.line as usize] as usize].method.index();
+            if closed_month {
+                closed[k] += e.amount_minor;
+                continue;
+            }
+            let month = YearMonth::of(e.period_end);
+            match months.binary_search_by(|(m, _)| m.cmp(&month)) {
+                Ok(i) => months[i].1[k] += e.amount_minor,
+                Err(i) => {
+                    let mut amounts = ByMethod::default();
+                    amounts[k] = e.amount_minor;
+                    months.insert(i, (month, amounts));
+                }
             }
         }
     }
@@ -89,7 +157,7 @@ pub(crate) fn open_postings(
             }
         }
     }
-    for (month, amounts) in months {
+    for &(month, amounts) in months.iter() {
         let date = month.last_day().min(until);
         if let Some(source) = source_on(book, date) {
             out.push(Posting { contract, period: month, date, original_date: None, amounts, source, catch_up: false });

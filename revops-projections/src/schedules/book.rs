@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use chrono::NaiveDate;
 use revops_core::modification::{LineChange, Modification, Treatment};
 use revops_core::performance::{Delivery, MilestoneAcceptance, Performance, TimeApproval, UsageRecord};
-use revops_core::recognition::{RecognitionSettings, Recognizer};
+use revops_core::recognition::Recognizer;
 use revops_core::schedule::{RevenueSchedule, ScheduleLine};
 use revops_core::terms::{Contract, ContractLine};
 use revops_core::{Currency, Decimal};
@@ -76,8 +76,31 @@ pub(crate) struct TermSchedule {
     pub(crate) lines: Vec<u32>,
 }
 
-/// Every term's schedule, or why revops-core could not compute it.
-pub(crate) type Computed = Vec<Result<TermSchedule, String>>;
+/// Buffers for computing schedules: the recognizer's, and the performance
+/// records handed to it.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Scratch {
+    recognizer: Recognizer,
+    performance: Performance,
+}
+
+/// The `*used`-th element of `items`, pushing `new()` if there is none yet;
+/// counts it as used.
+fn reuse<'a, T>(items: &'a mut Vec<T>, used: &mut usize, new: impl FnOnce() -> T) -> &'a mut T {
+    if items.len() == *used {
+        items.push(new());
+    }
+    *used += 1;
+    &mut items[*used - 1]
+}
+
+fn overwrite(s: &mut String, with: &str) {
+    s.clear();
+    s.push_str(with);
+}
+
+/// A term's schedule, or why revops-core could not compute it.
+pub(crate) type Computed = Result<TermSchedule, String>;
 
 /// A contract's fold.
 #[derive(Clone, Debug)]
@@ -94,9 +117,10 @@ pub(crate) struct ContractBook {
     pub(crate) billing: Vec<Billing>,
     /// The last group handed out to a separate contract.
     groups: u32,
-    /// Reset by every change: schedules are computed when read, never per
-    /// performance event.
-    computed: OnceLock<Computed>,
+    /// One per term, reset by every change of that term: schedules are
+    /// computed when read, never per performance event, and a change of one
+    /// term (usage in the current one) leaves the others' as they are.
+    computed: Vec<OnceLock<Computed>>,
 }
 
 impl ContractBook {
@@ -111,14 +135,20 @@ impl ContractBook {
             sources: Vec::new(),
             billing: Vec::new(),
             groups: 0,
-            computed: OnceLock::new(),
+            computed: Vec::new(),
         }
     }
 
-    fn changed(&mut self, source: Source) {
+    /// Records that `source` changed the inputs of term `term`'s schedule.
+    /// A term's schedule depends only on the term, the records of its own
+    /// lines and the book's line ids (which only grow), so the others stay.
+    fn changed(&mut self, source: Source, term: u32) {
         self.sources.push(source);
-        if self.computed.get().is_some() {
-            self.computed = OnceLock::new();
+        self.computed.resize_with(self.terms.len(), OnceLock::new);
+        if let Some(computed) = self.computed.get_mut(term as usize) {
+            if computed.get().is_some() {
+                *computed = OnceLock::new();
+            }
         }
     }
 
@@ -151,19 +181,20 @@ impl ContractBook {
         self.currency = contract.currency;
         self.add_lines(contract.lines.iter(), 0, 0);
         self.terms.push(Term { contract, modifications: Vec::new() });
-        self.changed(source);
+        self.changed(source, 0);
     }
 
     /// `contract_modified`: new terms for the current term.
     pub(crate) fn modify(&mut self, modification: Modification, source: Source) {
-        if self.record_modification(modification) {
-            self.changed(source);
+        if let Some(term) = self.record_modification(modification) {
+            self.changed(source, term);
         }
     }
 
-    /// Adds `modification` to the current term; false when there is none.
-    fn record_modification(&mut self, modification: Modification) -> bool {
-        let Some(term) = self.current_term() else { return false };
+    /// Adds `modification` to the current term and returns that term; `None`
+    /// when there is none.
+    fn record_modification(&mut self, modification: Modification) -> Option<u32> {
+        let term = self.current_term()?;
         let group = if modification.treatment == Treatment::SeparateContract {
             self.groups += 1;
             self.groups
@@ -186,7 +217,7 @@ impl ContractBook {
             }
         }
         self.terms[term as usize].modifications.push(modification);
-        true
+        Some(term)
     }
 
     /// `contract_renewed`: a further term with its own lines and schedule.
@@ -196,7 +227,7 @@ impl ContractBook {
         let term = self.terms.len() as u32;
         self.add_lines(lines.iter(), term, 0);
         self.terms.push(Term { contract, modifications: Vec::new() });
-        self.changed(source);
+        self.changed(source, term);
     }
 
     /// `contract_cancelled`: every live line of the current term is removed
@@ -216,19 +247,19 @@ impl ContractBook {
         for changes in groups.into_values() {
             self.record_modification(Modification { effective_on, treatment: Treatment::Prospective, changes });
         }
-        self.changed(source);
+        self.changed(source, term);
     }
 
     /// Records a milestone acceptance on line `line` (a book index).
     pub(crate) fn accept(&mut self, line: u32, milestone: &str, on: NaiveDate, source: Source) {
         self.records.push(Record::Accepted { line, milestone: milestone.into(), on });
-        self.changed(source);
+        self.changed(source, self.lines[line as usize].term);
     }
 
     /// Records the delivery of a point-in-time line.
     pub(crate) fn deliver(&mut self, line: u32, on: NaiveDate, source: Source) {
         self.records.push(Record::Delivered { line, on });
-        self.changed(source);
+        self.changed(source, self.lines[line as usize].term);
     }
 
     /// Records approved time.
@@ -241,7 +272,7 @@ impl ContractBook {
         source: Source,
     ) {
         self.records.push(Record::Time { line, hours, rate, on });
-        self.changed(source);
+        self.changed(source, self.lines[line as usize].term);
     }
 
     /// Records usage.
@@ -254,63 +285,106 @@ impl ContractBook {
         source: Source,
     ) {
         self.records.push(Record::Usage { line, quantity, unit_price, on });
-        self.changed(source);
+        self.changed(source, self.lines[line as usize].term);
     }
 
-    /// The schedules of every term, computed now if a change reset them.
-    pub(crate) fn computed(&self) -> &Computed {
-        self.computed.get_or_init(|| self.compute())
+    /// The schedules of every term, each computed now if a change reset it.
+    pub(crate) fn computed(&self) -> impl Iterator<Item = &Computed> {
+        self.computed_with(&mut Scratch::default())
     }
 
-    fn compute(&self) -> Computed {
-        let mut recognizer = Recognizer::new(RecognitionSettings::default());
-        (0..self.terms.len() as u32)
-            .map(|t| {
-                let term = &self.terms[t as usize];
-                let mut schedule = RevenueSchedule::new(term.contract.currency);
-                recognizer
-                    .schedule_into(&term.contract, &self.performance(t), &term.modifications, &mut schedule)
-                    .map_err(|e| e.to_string())?;
-                let lines = schedule.line_ids().iter().map(|id| self.line(id).expect("a line of the book")).collect();
-                Ok(TermSchedule { schedule, lines })
-            })
-            .collect()
+    /// [`ContractBook::computed`] with buffers kept across contracts, for a
+    /// fold that recomputes many schedules.
+    pub(crate) fn computed_with(&self, scratch: &mut Scratch) -> impl Iterator<Item = &Computed> {
+        for (t, computed) in self.computed.iter().enumerate() {
+            computed.get_or_init(|| self.compute(t as u32, scratch));
+        }
+        self.computed.iter().filter_map(OnceLock::get)
     }
 
-    /// What was performed on the lines of term `term`, as revops-core reads it.
-    fn performance(&self, term: u32) -> Performance {
-        let mut p = Performance::default();
+    fn compute(&self, t: u32, scratch: &mut Scratch) -> Computed {
+        let Scratch { recognizer, performance } = scratch;
+        let term = &self.terms[t as usize];
+        let mut schedule = RevenueSchedule::new(term.contract.currency);
+        self.performance_into(t, performance);
+        recognizer
+            .schedule_into(&term.contract, performance, &term.modifications, &mut schedule)
+            .map_err(|e| e.to_string())?;
+        let lines = schedule.line_ids().iter().map(|id| self.line(id).expect("a line of the book")).collect();
+        Ok(TermSchedule { schedule, lines })
+    }
+
+    /// Fills `p` with what was performed on the lines of term `term`, as
+    /// revops-core reads it, overwriting the records (and line id strings)
+    /// a previous contract left there rather than allocating new ones.
+    fn performance_into(&self, term: u32, p: &mut Performance) {
         let of_term = |line: u32| self.lines[line as usize].term == term;
-        let id = |line: u32| self.lines[line as usize].id.to_string();
+        let id = |line: u32| &*self.lines[line as usize].id;
+        let mut counts = [0usize; 4];
         for record in &self.records {
             match *record {
                 Record::Accepted { line, ref milestone, on } if of_term(line) => {
-                    p.milestones_accepted.push(MilestoneAcceptance {
-                        line: id(line),
-                        milestone: milestone.to_string(),
+                    let slot = reuse(&mut p.milestones_accepted, &mut counts[0], || MilestoneAcceptance {
+                        line: String::new(),
+                        milestone: String::new(),
                         accepted_on: on,
                     });
+                    overwrite(&mut slot.line, id(line));
+                    overwrite(&mut slot.milestone, milestone);
+                    slot.accepted_on = on;
                 }
                 Record::Delivered { line, on } if of_term(line) => {
-                    p.deliveries.push(Delivery { line: id(line), delivered_on: on });
+                    let slot =
+                        reuse(&mut p.deliveries, &mut counts[1], || Delivery { line: String::new(), delivered_on: on });
+                    overwrite(&mut slot.line, id(line));
+                    slot.delivered_on = on;
                 }
                 Record::Time { line, hours, rate, on } if of_term(line) => {
-                    p.time_approved.push(TimeApproval { line: id(line), hours, rate, approved_on: on });
+                    let slot = reuse(&mut p.time_approved, &mut counts[2], || TimeApproval {
+                        line: String::new(),
+                        hours,
+                        rate,
+                        approved_on: on,
+                    });
+                    overwrite(&mut slot.line, id(line));
+                    (slot.hours, slot.rate, slot.approved_on) = (hours, rate, on);
                 }
                 Record::Usage { line, quantity, unit_price, on } if of_term(line) => {
-                    p.usage_recorded.push(UsageRecord { line: id(line), quantity, unit_price, incurred_on: on });
+                    let slot = reuse(&mut p.usage_recorded, &mut counts[3], || UsageRecord {
+                        line: String::new(),
+                        quantity,
+                        unit_price,
+                        incurred_on: on,
+                    });
+                    overwrite(&mut slot.line, id(line));
+                    (slot.quantity, slot.unit_price, slot.incurred_on) = (quantity, unit_price, on);
                 }
                 _ => {}
             }
         }
-        p
+        p.milestones_accepted.truncate(counts[0]);
+        p.deliveries.truncate(counts[1]);
+        p.time_approved.truncate(counts[2]);
+        p.usage_recorded.truncate(counts[3]);
     }
 
     /// Every schedule entry of every computed term with its method.
     pub(crate) fn entries(&self) -> impl Iterator<Item = (RecognitionMethod, &ScheduleLine)> {
-        self.computed().iter().flatten().flat_map(move |t| {
+        self.computed().flatten().flat_map(move |t| {
             t.schedule.entries().iter().map(move |e| (self.lines[t.lines[e.line as usize] as usize].method, e))
         })
+    }
+
+    /// How many times the schedule's inputs changed: equal counts mean the
+    /// same schedule.
+    pub(crate) fn changes(&self) -> usize {
+        self.sources.len()
+    }
+
+    /// The latest period end of any schedule entry, computing the schedule
+    /// if needed.
+    pub(crate) fn last_entry(&self) -> Option<NaiveDate> {
+        self.entries().map(|(_, e)| e.period_end).max()
     }
 
     /// Invoice amounts before tax dated on or before `date`.
@@ -325,6 +399,6 @@ impl ContractBook {
 
     /// The error of the first term revops-core could not schedule.
     pub(crate) fn error(&self) -> Option<&str> {
-        self.computed().iter().find_map(|t| t.as_ref().err().map(String::as_str))
+        self.computed().find_map(|t| t.as_ref().err().map(String::as_str))
     }
 }

@@ -62,7 +62,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::amounts::{minor, split_gross};
 use crate::intern::Interner;
-pub(crate) use book::{ContractBook, Source};
+pub(crate) use book::{ContractBook, Scratch, Source};
 pub use report::{
     ContractSchedule, LineSchedule, ScheduleEntry, ScheduleTotals, SchedulesReport, Waterfall, WaterfallRow,
 };

@@ -190,7 +190,7 @@ fn figures_and_lines(book: &ContractBook, as_of: NaiveDate) -> (Figures, Vec<Lin
     let mut figures =
         Figures { billed: book.billed_through(as_of), credited: book.credited_through(as_of), ..Figures::default() };
     let mut lines = Vec::new();
-    for term in book.computed().iter().flatten() {
+    for term in book.computed().flatten() {
         let s = &term.schedule;
         for (index, &line) in term.lines.iter().enumerate() {
             let minor = |m: revops_core::Money| i128::from(m.to_minor().expect("schedule amounts are minor units"));
