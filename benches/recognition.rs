@@ -14,25 +14,9 @@ use revops::core::recognition::{RecognitionSettings, Recognizer};
 use revops::core::schedule::RevenueSchedule;
 use revops::core::terms::*;
 use revops::core::{Currency, Decimal, NaiveDate};
+use revops::simulation::Prng;
 
 const CONTRACTS: usize = 100_000;
-
-/// splitmix64: a fixed seed gives the same book every run.
-struct Seed(u64);
-
-impl Seed {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 fn line(id: &str, kind: LineKind, recognition: Recognition, price: Decimal, ssp: Decimal) -> ContractLine {
     ContractLine {
@@ -51,12 +35,13 @@ fn line(id: &str, kind: LineKind, recognition: Recognition, price: Decimal, ssp:
     }
 }
 
-fn money(seed: &mut Seed) -> Decimal {
+fn money(seed: &mut Prng) -> Decimal {
     Decimal::new(100_000 + seed.below(50_000_000) as i64, 2)
 }
 
 fn book(basis: RatableBasis, bundle: bool) -> Vec<(Contract, Performance)> {
-    let mut seed = Seed(0x5EED_0000 + bundle as u64 * 2 + basis as u64);
+    // A fixed seed gives the same book every run.
+    let mut seed = Prng::new(0x5EED_0000, bundle as u64 * 2 + basis as u64);
     let epoch = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
     (0..CONTRACTS)
         .map(|i| {

@@ -126,19 +126,22 @@ pub fn report(
 ) -> Result<(), Error> {
     let log = open_existing(log_dir)?;
     let models = ReadModels::replay(&log)?;
-    let text = match (kind, format) {
-        (ReportKind::Ledger, Format::Text) => text::ledger(&models.ledger().report(as_of), true),
-        (ReportKind::Ledger, Format::Json) => json(&models.ledger().report(as_of))?,
-        (ReportKind::Schedules, Format::Text) => text::schedules(&models.schedules().report(as_of), true),
-        (ReportKind::Schedules, Format::Json) => json(&models.schedules().report(as_of))?,
-        (ReportKind::Aging, Format::Text) => text::aging(&models.aging().report(as_of, AgingOptions::default()), true),
-        (ReportKind::Aging, Format::Json) => json(&models.aging().report(as_of, AgingOptions::default()))?,
-        (ReportKind::Mrr, Format::Text) => text::mrr(&models.mrr().report(as_of), true),
-        (ReportKind::Mrr, Format::Json) => json(&models.mrr().report(as_of))?,
-        (ReportKind::Commissions, Format::Text) => text::commissions(&models.commissions().report(as_of)?, true),
-        (ReportKind::Commissions, Format::Json) => json(&models.commissions().report(as_of)?)?,
+    let text = match kind {
+        ReportKind::Ledger => render(&models.ledger().report(as_of), format, text::ledger)?,
+        ReportKind::Schedules => render(&models.schedules().report(as_of), format, text::schedules)?,
+        ReportKind::Aging => render(&models.aging().report(as_of, AgingOptions::default()), format, text::aging)?,
+        ReportKind::Mrr => render(&models.mrr().report(as_of), format, text::mrr)?,
+        ReportKind::Commissions => render(&models.commissions().report(as_of)?, format, text::commissions)?,
     };
     write_out(out, text.as_bytes())
+}
+
+/// A report in `format`: its text form with the detail rows, or its JSON.
+fn render<R: serde::Serialize>(report: &R, format: Format, text: fn(&R, bool) -> String) -> Result<String, Error> {
+    match format {
+        Format::Text => Ok(text(report, true)),
+        Format::Json => json(report),
+    }
 }
 
 /// A report as pretty-printed JSON, ending in a newline.

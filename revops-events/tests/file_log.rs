@@ -74,11 +74,12 @@ fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
-// ---- the memory log's scenarios, run against both logs ----------------
+// ---- the log scenarios, run against MemoryLog and FileLog alike --------
 
 fn appends_get_positions_and_stream_versions(log: &mut impl EventLog) {
     let pay = payment("P-1", "700.00");
     let s = pay.event.stream();
+    assert_eq!(s.as_str(), "payment/P-1");
     assert_eq!(log.append(&s, ExpectedVersion::NoStream, &[pay], at()).unwrap(), Seq(0)..Seq(1));
     let batch = [applied("P-1", "INV-1", "400.00"), applied("P-1", "INV-2", "300.00")];
     assert_eq!(log.append(&s, ExpectedVersion::Exact(1), &batch, at()).unwrap(), Seq(1)..Seq(3));
@@ -95,6 +96,7 @@ fn two_writers_with_the_same_expected_version_one_conflicts(log: &mut impl Event
     let first = payment("P-2", "10.00");
     let s = first.event.stream();
     log.append(&s, ExpectedVersion::NoStream, &[first], at()).unwrap();
+    // Both read version 1, both try to append.
     let a = log.append(&s, ExpectedVersion::Exact(1), &[applied("P-2", "INV-1", "5.00")], at());
     assert!(a.is_ok());
     let before = all(log);
@@ -108,6 +110,8 @@ fn repeats_are_no_ops_and_conflicting_repeats_are_errors(log: &mut impl EventLog
     let pay = payment("P-3", "99.00");
     let s = pay.event.stream();
     let first = log.append(&s, ExpectedVersion::NoStream, std::slice::from_ref(&pay), at()).unwrap();
+    // A retried append repeats everything: the original position, nothing new,
+    // even though the stream has moved on since.
     log.append(&s, ExpectedVersion::Any, &[applied("P-3", "INV-1", "99.00")], at()).unwrap();
     let again = log.append(&s, ExpectedVersion::NoStream, std::slice::from_ref(&pay), at()).unwrap();
     assert_eq!(again, first);

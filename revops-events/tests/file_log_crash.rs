@@ -4,6 +4,8 @@
 //! committed batch and takes appends again; damage in a sealed segment is an
 //! error naming the file and offset.
 
+#[path = "support/splitmix.rs"]
+mod splitmix;
 mod support;
 
 use std::path::{Path, PathBuf};
@@ -13,6 +15,7 @@ use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::TestRunner;
 use revops_events::file_log::{Durability, FileLog, FileLogOptions};
 use revops_events::{Envelope, Error, Event, EventLog, ExpectedVersion, NewEvent, Seq};
+use splitmix::Rng;
 use uuid::Uuid;
 
 const OPTIONS: FileLogOptions = FileLogOptions { segment_bytes: 12 << 10, durability: Durability::OnClose };
@@ -125,23 +128,6 @@ fn probe() -> NewEvent {
     )
     .unwrap();
     NewEvent { event_id: Some(Uuid::from_u128(u128::MAX)), event }
-}
-
-/// A small deterministic generator (splitmix64).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
 }
 
 /// Where the final batches of the active segment start.
