@@ -114,6 +114,27 @@ fn cancellation_after_a_separate_contract_modification_keeps_the_schedule() {
 }
 
 #[test]
+fn a_cancellation_before_an_added_line_starts_removes_it_unrecognized() {
+    // The add-on takes effect on 1 September; the cancellation, recorded
+    // after it, takes effect on 1 August: the add-on never starts.
+    let s = schedules(&log(&[
+        customer("ACME"),
+        subscription("C-6", "12000.00"),
+        json!({"type": "contract_modified", "contract": "C-6", "effective_on": "2026-09-01",
+               "treatment": "separate_contract",
+               "changes": [{"change": "add", "line": {"line": "ADD", "kind": "subscription", "price": "400.00",
+                            "recognition": {"method": "ratable", "basis": "monthly"}}}]}),
+        json!({"type": "contract_cancelled", "contract": "C-6", "effective_on": "2026-08-01", "reason": "churned"}),
+    ]));
+    let c = s.contract("C-6", d("2026-12-31")).unwrap();
+    assert_eq!(c.error, None);
+    // Seven months of the subscription (1,000.00 a month), nothing of the add-on.
+    let lines: Vec<_> = c.lines.iter().map(|l| (l.line.as_str(), l.recognized.as_str(), l.total.as_str())).collect();
+    assert_eq!(lines, [("SUB", "7000.00", "7000.00"), ("ADD", "0.00", "0.00")]);
+    assert_eq!((c.recognized.as_str(), c.remaining.as_str()), ("7000.00", "0.00"));
+}
+
+#[test]
 fn report_and_waterfall_are_sorted_and_total_per_currency() {
     let s = schedules(&log(&[
         customer("ACME"),

@@ -38,6 +38,9 @@ pub(crate) struct Line {
     /// `separate_contract` modification, and a line added by any other
     /// modification joins the group of the lines that modification changes.
     group: u32,
+    /// The effective date of the modification that added the line; `None`
+    /// for lines signed or renewed with their term.
+    added_on: Option<NaiveDate>,
     removed: bool,
 }
 
@@ -152,11 +155,18 @@ impl ContractBook {
         }
     }
 
-    fn add_lines<'a>(&mut self, lines: impl Iterator<Item = &'a ContractLine>, term: u32, group: u32) {
+    fn add_lines<'a>(
+        &mut self,
+        lines: impl Iterator<Item = &'a ContractLine>,
+        term: u32,
+        group: u32,
+        added_on: Option<NaiveDate>,
+    ) {
         for line in lines {
             if self.line(&line.line).is_none() {
                 let method = RecognitionMethod::of(line.recognition);
-                self.lines.push(Line { id: line.line.as_str().into(), method, term, group, removed: false });
+                let id = line.line.as_str().into();
+                self.lines.push(Line { id, method, term, group, added_on, removed: false });
             }
         }
     }
@@ -179,7 +189,7 @@ impl ContractBook {
         self.signed_on = Some(signed_on);
         self.customer = contract.customer.as_str().into();
         self.currency = contract.currency;
-        self.add_lines(contract.lines.iter(), 0, 0);
+        self.add_lines(contract.lines.iter(), 0, 0, None);
         self.terms.push(Term { contract, modifications: Vec::new() });
         self.changed(source, 0);
     }
@@ -207,7 +217,9 @@ impl ContractBook {
         };
         for change in &modification.changes {
             match change {
-                LineChange::Add { line } => self.add_lines(std::iter::once(line), term, group),
+                LineChange::Add { line } => {
+                    self.add_lines(std::iter::once(line), term, group, Some(modification.effective_on))
+                }
                 LineChange::Remove { line } => {
                     if let Some(i) = self.line(line) {
                         self.lines[i as usize].removed = true;
@@ -225,7 +237,7 @@ impl ContractBook {
         let Some(current) = self.terms.last() else { return };
         let contract = Contract { start_date: start, end_date: end, lines: lines.to_vec(), ..current.contract.clone() };
         let term = self.terms.len() as u32;
-        self.add_lines(lines.iter(), term, 0);
+        self.add_lines(lines.iter(), term, 0, None);
         self.terms.push(Term { contract, modifications: Vec::new() });
         self.changed(source, term);
     }
@@ -233,18 +245,22 @@ impl ContractBook {
     /// `contract_cancelled`: every live line of the current term is removed
     /// on the effective date, prospectively, which is what a cancellation
     /// means for revenue: what was recognized before it stays, nothing more
-    /// is recognized. One removal per separate contract: revops-core refuses
-    /// a modification that changes lines of more than one.
+    /// is recognized. One removal per separate contract and date: revops-core
+    /// refuses a modification that changes lines of more than one separate
+    /// contract, or removes a line before the modification that adds it
+    /// takes effect — such a line is removed on its own first day, so it
+    /// recognizes nothing.
     pub(crate) fn cancel(&mut self, effective_on: NaiveDate, source: Source) {
         let Some(term) = self.current_term() else { return };
-        let mut groups: BTreeMap<u32, Vec<LineChange>> = BTreeMap::new();
+        let mut groups: BTreeMap<(u32, NaiveDate), Vec<LineChange>> = BTreeMap::new();
         for l in self.lines.iter().filter(|l| l.term == term && !l.removed) {
-            groups.entry(l.group).or_default().push(LineChange::Remove { line: l.id.to_string() });
+            let on = l.added_on.map_or(effective_on, |added| added.max(effective_on));
+            groups.entry((l.group, on)).or_default().push(LineChange::Remove { line: l.id.to_string() });
         }
         if groups.is_empty() {
             return;
         }
-        for changes in groups.into_values() {
+        for ((_, effective_on), changes) in groups {
             self.record_modification(Modification { effective_on, treatment: Treatment::Prospective, changes });
         }
         self.changed(source, term);
