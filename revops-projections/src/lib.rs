@@ -29,7 +29,9 @@
 
 pub mod aging;
 mod amounts;
+pub mod collections;
 pub mod commissions;
+pub mod disputes;
 mod error;
 mod intern;
 pub mod ledger;
@@ -40,7 +42,9 @@ mod read_models;
 pub mod schedules;
 
 pub use aging::{AgingBasis, AgingOptions, AgingReport, ArAging};
+pub use collections::{Collections, CollectionsReport};
 pub use commissions::{Commissions, CommissionsReport};
+pub use disputes::{Disputes, DisputesReport};
 pub use error::Error;
 pub use ledger::GeneralLedger;
 pub use mrr::{Mrr, MrrReport};
