@@ -88,9 +88,10 @@ pub fn escalation_due_on(opened_on: NaiveDate) -> NaiveDate {
     opened_on.checked_add_days(Days::new(ESCALATION_DAYS)).unwrap_or(NaiveDate::MAX)
 }
 
-/// An open dispute.
+/// What a dispute was opened with; its fields stand in the JSON of the
+/// open or resolved dispute itself.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OpenDispute {
+pub struct DisputeFacts {
     /// The dispute id.
     pub dispute: String,
     /// The invoice disputed.
@@ -105,6 +106,14 @@ pub struct OpenDispute {
     pub amount: String,
     /// When it was opened.
     pub opened_on: NaiveDate,
+}
+
+/// An open dispute.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenDispute {
+    /// The dispute as opened.
+    #[serde(flatten)]
+    pub facts: DisputeFacts,
     /// Calendar days open.
     pub age_days: i64,
     /// Review deadline.
@@ -148,20 +157,9 @@ pub struct ResolutionRebill {
 /// A resolved dispute.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResolvedDispute {
-    /// The dispute id.
-    pub dispute: String,
-    /// The invoice disputed.
-    pub invoice: String,
-    /// The invoice's customer; empty if the invoice is unknown.
-    pub customer: String,
-    /// Why.
-    pub reason_code: DisputeReason,
-    /// Currency of the amount.
-    pub currency: Currency,
-    /// Amount disputed.
-    pub amount: String,
-    /// When it was opened.
-    pub opened_on: NaiveDate,
+    /// The dispute as opened.
+    #[serde(flatten)]
+    pub facts: DisputeFacts,
     /// First review, if any.
     pub reviewed_on: Option<NaiveDate>,
     /// Escalation, if any.
@@ -405,9 +403,15 @@ impl Disputes {
         let mut open_amounts: BTreeMap<Currency, Decimal> = BTreeMap::new();
         for (id, d) in self.disputes.iter().enumerate() {
             let Some(opened) = d.opened.as_ref().filter(|o| o.opened_on <= as_of) else { continue };
-            let dispute = self.dispute_ids.name(id as u32);
-            let invoice = self.invoice_ids.name(opened.invoice);
-            let customer = self.customer_of(opened.invoice);
+            let facts = DisputeFacts {
+                dispute: self.dispute_ids.name(id as u32).to_owned(),
+                invoice: self.invoice_ids.name(opened.invoice).to_owned(),
+                customer: self.customer_of(opened.invoice),
+                reason_code: opened.reason_code,
+                currency: opened.currency,
+                amount: format_decimal(opened.amount, opened.currency),
+                opened_on: opened.opened_on,
+            };
             let resolution = d.resolution.as_ref().filter(|r| r.resolved_on <= as_of);
             let (reviewed_on, escalated_on) = (known(d.reviewed_on), known(d.escalated_on));
 
@@ -419,9 +423,9 @@ impl Disputes {
                 (a, b) => a.or(b),
             };
             let breach = |kind, due_on: NaiveDate, done_on: Option<NaiveDate>| SlaBreach {
-                dispute: dispute.to_owned(),
-                invoice: invoice.to_owned(),
-                customer: customer.clone(),
+                dispute: facts.dispute.clone(),
+                invoice: facts.invoice.clone(),
+                customer: facts.customer.clone(),
                 kind,
                 due_on,
                 done_on,
@@ -447,18 +451,11 @@ impl Disputes {
                 }
             }
 
-            let amount = format_decimal(opened.amount, opened.currency);
             match resolution {
                 None => {
                     *open_amounts.entry(opened.currency).or_default() += opened.amount;
                     report.open.push(OpenDispute {
-                        dispute: dispute.to_owned(),
-                        invoice: invoice.to_owned(),
-                        customer,
-                        reason_code: opened.reason_code,
-                        currency: opened.currency,
-                        amount,
-                        opened_on: opened.opened_on,
+                        facts,
                         age_days: (as_of - opened.opened_on).num_days(),
                         review_due_on: review_due,
                         reviewed_on,
@@ -469,13 +466,7 @@ impl Disputes {
                     });
                 }
                 Some(r) => report.resolved.push(ResolvedDispute {
-                    dispute: dispute.to_owned(),
-                    invoice: invoice.to_owned(),
-                    customer,
-                    reason_code: opened.reason_code,
-                    currency: opened.currency,
-                    amount,
-                    opened_on: opened.opened_on,
+                    facts,
                     reviewed_on,
                     escalated_on,
                     resolved_on: r.resolved_on,
@@ -488,8 +479,8 @@ impl Disputes {
                 }),
             }
         }
-        report.open.sort_by(|a, b| (a.opened_on, &a.dispute).cmp(&(b.opened_on, &b.dispute)));
-        report.resolved.sort_by(|a, b| (a.resolved_on, &a.dispute).cmp(&(b.resolved_on, &b.dispute)));
+        report.open.sort_by(|a, b| (a.facts.opened_on, &a.facts.dispute).cmp(&(b.facts.opened_on, &b.facts.dispute)));
+        report.resolved.sort_by(|a, b| (a.resolved_on, &a.facts.dispute).cmp(&(b.resolved_on, &b.facts.dispute)));
         report.breaches.sort_by(|a, b| (a.due_on, &a.dispute, a.kind).cmp(&(b.due_on, &b.dispute, b.kind)));
         report.open_amounts = open_amounts
             .into_iter()

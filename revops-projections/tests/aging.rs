@@ -2,24 +2,11 @@
 
 mod book;
 
-use book::{date, subscription, Book};
+use book::{acme_book, date, subscription};
 use revops_projections::aging::{AgingBasis, AgingOptions, ArAging, Bucket};
 use serde_json::json;
 
 const ACME: (&str, &str) = ("ACME", "USD");
-
-fn acme_book() -> Book {
-    let mut book = Book::default();
-    book.customer("ACME", "USD").contract(
-        "C-1",
-        ACME,
-        ("2026-01-01", "2026-01-01", "2026-12-31"),
-        "monthly",
-        json!([subscription("SUB", "12000.00")]),
-        json!({}),
-    );
-    book
-}
 
 fn invoice_date(period_days: u32) -> AgingOptions {
     AgingOptions { basis: AgingBasis::InvoiceDate, period_days }

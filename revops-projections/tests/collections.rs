@@ -6,7 +6,7 @@ mod book;
 
 use std::collections::BTreeSet;
 
-use book::{date, subscription, Book};
+use book::{acme_book, date, Book};
 use chrono::{Days, NaiveDate};
 use proptest::prelude::*;
 use revops_events::event::CollectionStep::{self, Day0, Day15, Day30, Day45, Day60, Day7, Day75, Day90};
@@ -15,19 +15,6 @@ use serde_json::json;
 
 const ACME: (&str, &str) = ("ACME", "USD");
 const C1: (&str, &str, &str) = ("ACME", "C-1", "USD");
-
-fn acme_book() -> Book {
-    let mut book = Book::default();
-    book.customer("ACME", "USD").contract(
-        "C-1",
-        ACME,
-        ("2026-01-01", "2026-01-01", "2026-12-31"),
-        "monthly",
-        json!([subscription("SUB", "12000.00")]),
-        json!({}),
-    );
-    book
-}
 
 fn step(book: &mut Book, invoice: &str, step: CollectionStep, on: &str) {
     let step = serde_json::to_value(step).unwrap();

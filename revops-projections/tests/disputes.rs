@@ -4,7 +4,7 @@
 
 mod book;
 
-use book::{date, subscription, Book};
+use book::{acme_book, date, Book};
 use chrono::NaiveDate;
 use revops_events::event::{ApproverRole, DisputeOutcome, DisputeReason};
 use revops_projections::disputes::{BreachKind, Disputes, DisputesReport, OpenDispute};
@@ -12,18 +12,10 @@ use serde_json::json;
 
 const C1: (&str, &str, &str) = ("ACME", "C-1", "USD");
 
-/// ACME with INV-1 (1,000.00 + 80.00 tax) issued Monday 2026-01-05 and
-/// INV-2 (500.00) issued the same day.
-fn acme_book() -> Book {
-    let mut book = Book::default();
-    book.customer("ACME", "USD").contract(
-        "C-1",
-        ("ACME", "USD"),
-        ("2026-01-01", "2026-01-01", "2026-12-31"),
-        "monthly",
-        json!([subscription("SUB", "12000.00")]),
-        json!({}),
-    );
+/// ACME with INV-1 (1,000.00 + 80.00 tax) and INV-2 (500.00), issued on
+/// Monday 2026-01-05.
+fn invoiced_book() -> Book {
+    let mut book = acme_book();
     book.invoice("INV-1", C1, ("2026-01-05", "2026-02-04"), "1000.00", "80.00");
     book.invoice("INV-2", C1, ("2026-01-05", "2026-02-04"), "500.00", "0.00");
     book
@@ -39,7 +31,7 @@ fn review(book: &mut Book, dispute: &str, on: &str) {
 }
 
 fn open_one<'a>(report: &'a DisputesReport, dispute: &str) -> &'a OpenDispute {
-    report.open.iter().find(|o| o.dispute == dispute).unwrap_or_else(|| panic!("{dispute} not open"))
+    report.open.iter().find(|o| o.facts.dispute == dispute).unwrap_or_else(|| panic!("{dispute} not open"))
 }
 
 /// The breaches as (dispute, kind, deadline, done on, days late).
@@ -51,7 +43,7 @@ fn breaches(d: &Disputes, as_of: &str) -> Vec<(String, BreachKind, NaiveDate, Op
 
 #[test]
 fn a_dispute_opened_on_a_friday_is_due_for_review_on_tuesday() {
-    let mut book = acme_book();
+    let mut book = invoiced_book();
     // Friday 2026-01-09: Monday and Tuesday are the two business days.
     open(&mut book, "D-1", "INV-1", "pricing_error", "200.00", "2026-01-09");
     review(&mut book, "D-1", "2026-01-14");
@@ -65,10 +57,10 @@ fn a_dispute_opened_on_a_friday_is_due_for_review_on_tuesday() {
     let o = open_one(&r, "D-1");
     assert_eq!((o.review_due_on, o.reviewed, o.reviewed_on), (date("2026-01-13"), false, None));
     assert_eq!(
-        (o.customer.as_str(), o.invoice.as_str(), o.reason_code),
+        (o.facts.customer.as_str(), o.facts.invoice.as_str(), o.facts.reason_code),
         ("ACME", "INV-1", DisputeReason::PricingError)
     );
-    assert_eq!((o.amount.as_str(), o.age_days), ("200.00", 4));
+    assert_eq!((o.facts.amount.as_str(), o.age_days), ("200.00", 4));
     assert!(r.breaches.is_empty());
 
     // Reviewed on Wednesday: a day late.
@@ -105,7 +97,7 @@ fn a_dispute_opened_on_a_friday_is_due_for_review_on_tuesday() {
 
 #[test]
 fn a_dispute_reviewed_in_time_has_no_breach_until_escalation_is_due() {
-    let mut book = acme_book();
+    let mut book = invoiced_book();
     // Monday 2026-01-12: review due Wednesday, escalation on the 22nd.
     open(&mut book, "D-3", "INV-1", "quantity_error", "120.50", "2026-01-12");
     review(&mut book, "D-3", "2026-01-14");
@@ -140,7 +132,7 @@ fn a_dispute_reviewed_in_time_has_no_breach_until_escalation_is_due() {
 
 #[test]
 fn a_valid_dispute_is_credited_and_rebilled_an_invalid_one_keeps_its_evidence() {
-    let mut book = acme_book();
+    let mut book = invoiced_book();
     open(&mut book, "D-1", "INV-1", "pricing_error", "200.00", "2026-01-12");
     review(&mut book, "D-1", "2026-01-13");
     book.exec(json!({"type": "credit_memo_issued", "memo": "CM-1", "invoice": "INV-1", "amount": "1080.00",
@@ -168,11 +160,11 @@ fn a_valid_dispute_is_credited_and_rebilled_an_invalid_one_keeps_its_evidence() 
     let [invalid, valid] = &r.resolved[..] else { panic!("{:?}", r.resolved) };
 
     assert_eq!(
-        (valid.dispute.as_str(), valid.outcome, valid.resolved_on),
+        (valid.facts.dispute.as_str(), valid.outcome, valid.resolved_on),
         ("D-1", DisputeOutcome::Valid, date("2026-01-15"))
     );
     assert_eq!(
-        (valid.amount.as_str(), valid.reviewed_on, valid.escalated_on),
+        (valid.facts.amount.as_str(), valid.reviewed_on, valid.escalated_on),
         ("200.00", Some(date("2026-01-13")), None)
     );
     assert_eq!((valid.credit_memo.as_deref(), valid.rebill_invoice.as_deref()), (Some("CM-1"), Some("INV-3")));
@@ -189,7 +181,7 @@ fn a_valid_dispute_is_credited_and_rebilled_an_invalid_one_keeps_its_evidence() 
     assert_eq!(valid.evidence, None);
 
     assert_eq!(
-        (invalid.dispute.as_str(), invalid.outcome, invalid.reviewed_on),
+        (invalid.facts.dispute.as_str(), invalid.outcome, invalid.reviewed_on),
         ("D-2", DisputeOutcome::Invalid, None)
     );
     assert_eq!(invalid.evidence.as_deref(), Some("uptime report: 99.98% in December"));
@@ -211,7 +203,7 @@ fn a_valid_dispute_is_credited_and_rebilled_an_invalid_one_keeps_its_evidence() 
 
 #[test]
 fn a_dispute_resolved_late_keeps_its_breaches_on_record() {
-    let mut book = acme_book();
+    let mut book = invoiced_book();
     open(&mut book, "D-4", "INV-2", "tax_error", "40.00", "2026-01-07");
     book.exec(json!({"type": "dispute_resolved", "dispute": "D-4", "resolved_on": "2026-01-20", "outcome": "invalid",
                      "evidence": "exemption certificate expired"}));

@@ -127,6 +127,21 @@ impl Book {
     }
 }
 
+/// ACME, billed in USD, with contract C-1: a 12,000.00 subscription for
+/// 2026, billed monthly.
+pub fn acme_book() -> Book {
+    let mut book = Book::default();
+    book.customer("ACME", "USD").contract(
+        "C-1",
+        ("ACME", "USD"),
+        ("2026-01-01", "2026-01-01", "2026-12-31"),
+        "monthly",
+        json!([subscription("SUB", "12000.00")]),
+        json!({}),
+    );
+    book
+}
+
 /// A subscription line of `price` for its whole term.
 pub fn subscription(line: &str, price: &str) -> Value {
     json!({"line": line, "product": "Platform", "kind": "subscription", "price": price,
