@@ -10,7 +10,11 @@ use book::{acme_book, date, Book};
 use chrono::{Days, NaiveDate};
 use proptest::prelude::*;
 use revops_events::event::CollectionStep::{self, Day0, Day15, Day30, Day45, Day60, Day7, Day75, Day90};
+use revops_events::jsonl::{import, ImportOptions};
+use revops_events::MemoryLog;
+use revops_projections::aging::{AgingBasis, AgingOptions, ArAging};
 use revops_projections::collections::{Collections, CollectionsReport, LadderInvoice, LADDER};
+use revops_projections::Projection;
 use serde_json::json;
 
 const ACME: (&str, &str) = ("ACME", "USD");
@@ -229,6 +233,39 @@ fn the_report_serializes_with_stable_field_names() {
     let text = serde_json::to_string(&c.report(date("2026-04-01"))).unwrap();
     let again = serde_json::to_string(&book.fold::<Collections>().report(date("2026-04-01"))).unwrap();
     assert_eq!(text, again);
+}
+
+/// The shipped sample book, every day of 2026: the ladder lists exactly the
+/// invoices AR aging has open and past due, with the same open amounts.
+#[test]
+fn the_sample_book_ladder_agrees_with_the_aging_every_day() {
+    let mut log = MemoryLog::default();
+    let at = "2027-01-04T08:00:00Z".parse().unwrap();
+    import(&mut log, include_str!("../../examples/book.jsonl").as_bytes(), ImportOptions::new(at)).unwrap();
+    let (mut c, mut aging) = (Collections::default(), ArAging::default());
+    for envelope in log.envelopes() {
+        c.apply(envelope);
+        aging.apply(envelope);
+    }
+    let mut seen_due = 0;
+    for as_of in (0..365).map(day) {
+        let r = c.report(as_of);
+        let mut due: Vec<(String, String)> = aging
+            .report(as_of, AgingOptions { basis: AgingBasis::DueDate, period_days: 1 })
+            .invoices
+            .into_iter()
+            .filter(|i| i.age_days >= 0 && !i.open.starts_with('-'))
+            .map(|i| (i.invoice, i.open))
+            .collect();
+        let mut ladder: Vec<(String, String)> =
+            r.invoices.iter().map(|i| (i.invoice.clone(), i.open.clone())).collect();
+        due.sort();
+        ladder.sort();
+        assert_eq!(ladder, due, "{as_of}");
+        assert_eq!(r.counts.due_steps, r.invoices.iter().map(|i| i.due.len() as u64).sum::<u64>());
+        seen_due += r.counts.due_steps;
+    }
+    assert!(seen_due > 0);
 }
 
 /// One generated invoice: issued `issued` days after 2026-01-01, due 30 days
