@@ -37,6 +37,7 @@ pub mod mrr;
 mod once;
 mod projection;
 mod read_models;
+pub mod renewals;
 pub mod schedules;
 
 pub use aging::{AgingBasis, AgingOptions, AgingReport, ArAging};
@@ -46,6 +47,7 @@ pub use ledger::GeneralLedger;
 pub use mrr::{Mrr, MrrReport};
 pub use projection::Projection;
 pub use read_models::{ReadModels, Reports};
+pub use renewals::{Renewals, RenewalsReport};
 pub use revops_core;
 pub use revops_events;
 pub use schedules::RevenueSchedules;
