@@ -44,6 +44,14 @@
 //! when `start` is zero. Amounts are per currency (a customer's contracts are
 //! in its billing currency), never converted.
 //!
+//! # Per contract and per line
+//!
+//! [`Mrr::contract_mrr`], [`Mrr::line_mrr`] and [`Mrr::contract_mrrs`] give
+//! the MRR of one contract, one line, or every contract on a day, counted
+//! exactly as the report as of that day counts it: the renewal pipeline,
+//! the partner desk and expansion tracking read their ARR from here, so
+//! that every ARR figure in revops agrees with this one.
+//!
 //! ```
 //! use revops_projections::mrr::Mrr;
 //! use revops_projections::Projection;
@@ -60,7 +68,7 @@ use chrono::{Datelike, Days, Months, NaiveDate};
 use revops_core::calendar::YearMonth;
 use revops_core::modification::LineChange;
 use revops_core::terms::{ContractLine, LineKind};
-use revops_core::Currency;
+use revops_core::{Currency, Money};
 use revops_events::{Envelope, Event};
 use serde::{Deserialize, Serialize};
 
@@ -489,43 +497,142 @@ impl Mrr {
         let mut key_of: BTreeMap<CustomerKey, u32> = BTreeMap::new();
         let mut deltas = Vec::new();
         let versions = &self.versions;
-        let mut order: Vec<usize> = (0..versions.len()).filter(|&v| versions[v].effective_on <= as_of).collect();
-        // Stable: amendments effective on the same day apply in log order.
-        order.sort_by_key(|&v| (versions[v].line, versions[v].effective_on));
+        let order = self.versions_in_force_order(as_of);
         for group in order.chunk_by(|&a, &b| versions[a].line == versions[b].line) {
             let line = self.lines[versions[group[0]].line as usize];
             let contract = self.contracts[line.contract as usize];
             if line.known_from > as_of {
                 continue;
             }
-            let stop = line.removed_on.into_iter().chain(contract.cancelled_on).min();
             let key = *key_of.entry((contract.customer, contract.currency)).or_insert_with(|| {
                 keys.push((contract.customer, contract.currency));
                 keys.len() as u32 - 1
             });
-            for (i, &v) in group.iter().enumerate() {
-                let version = versions[v];
-                let from = version.effective_on.max(line.start);
-                let mut to = version.end.checked_add_days(Days::new(1)).unwrap_or(NaiveDate::MAX);
-                if let Some(&next) = group.get(i + 1) {
-                    to = to.min(versions[next].effective_on.max(line.start));
-                }
-                if let Some(stop) = stop {
-                    to = to.min(stop);
-                }
-                let m = monthly(version.price, line.start, version.end);
-                if to <= from || m == 0 {
-                    continue;
-                }
+            self.spans(group, |from, to, m| {
                 if from <= as_of {
                     deltas.push((month_key(from), key, m));
                 }
                 if to <= as_of {
                     deltas.push((month_key(to), key, -m));
                 }
-            }
+            });
         }
         (keys, deltas)
+    }
+
+    /// The versions effective on or before `as_of`, by line, then effective
+    /// date, then log order (amendments effective on the same day apply in
+    /// log order).
+    fn versions_in_force_order(&self, as_of: NaiveDate) -> Vec<usize> {
+        let versions = &self.versions;
+        let mut order: Vec<usize> = (0..versions.len()).filter(|&v| versions[v].effective_on <= as_of).collect();
+        order.sort_by_key(|&v| (versions[v].line, versions[v].effective_on));
+        order
+    }
+
+    /// Calls `f(from, to, mrr)` for each stretch `[from, to)` of days on
+    /// which one of a line's versions gives it MRR. `group` is the line's
+    /// versions in the order of [`Mrr::versions_in_force_order`].
+    fn spans(&self, group: &[usize], mut f: impl FnMut(NaiveDate, NaiveDate, i64)) {
+        let versions = &self.versions;
+        let Some(&first) = group.first() else { return };
+        let line = self.lines[versions[first].line as usize];
+        let contract = self.contracts[line.contract as usize];
+        let stop = line.removed_on.into_iter().chain(contract.cancelled_on).min();
+        for (i, &v) in group.iter().enumerate() {
+            let version = versions[v];
+            let from = version.effective_on.max(line.start);
+            let mut to = version.end.checked_add_days(Days::new(1)).unwrap_or(NaiveDate::MAX);
+            if let Some(&next) = group.get(i + 1) {
+                to = to.min(versions[next].effective_on.max(line.start));
+            }
+            if let Some(stop) = stop {
+                to = to.min(stop);
+            }
+            let m = monthly(version.price, line.start, version.end);
+            if to <= from || m == 0 {
+                continue;
+            }
+            f(from, to, m);
+        }
+    }
+
+    /// The MRR, in minor units, that the versions in `group` (one line's)
+    /// give it on `on`, as [`Mrr::report`] as of `on` counts it.
+    fn group_mrr_on(&self, group: &[usize], on: NaiveDate) -> i64 {
+        let Some(&first) = group.first() else { return 0 };
+        if self.lines[self.versions[first].line as usize].known_from > on {
+            return 0;
+        }
+        let mut mrr = 0i64;
+        self.spans(group, |from, to, m| {
+            if from <= on && on < to {
+                mrr = mrr.saturating_add(m);
+            }
+        });
+        mrr
+    }
+
+    /// The MRR of line `line` on `on`, in minor units: its versions are
+    /// found by scanning them all, so this is for one-off queries.
+    fn line_mrr_on(&self, line: u32, on: NaiveDate) -> i64 {
+        let versions = &self.versions;
+        let mut group: Vec<usize> =
+            (0..versions.len()).filter(|&v| versions[v].line == line && versions[v].effective_on <= on).collect();
+        group.sort_by_key(|&v| versions[v].effective_on);
+        self.group_mrr_on(&group, on)
+    }
+
+    /// The MRR of contract `contract` on `on`, exactly as [`Mrr::report`]
+    /// as of `on` counts it for the contract's customer (so the contracts of
+    /// a customer sum to its MRR in the report). Zero for a signed contract
+    /// without recurring revenue that day; `None` for a contract never
+    /// signed. Scans every line version: for many contracts at once, use
+    /// [`Mrr::contract_mrrs`].
+    pub fn contract_mrr(&self, contract: &str, on: NaiveDate) -> Option<Money> {
+        let id = self.signed(contract)?;
+        let currency = self.contracts[id as usize].currency;
+        let versions = &self.versions;
+        let order: Vec<usize> = self
+            .versions_in_force_order(on)
+            .into_iter()
+            .filter(|&v| self.lines[versions[v].line as usize].contract == id)
+            .collect();
+        let mrr = order
+            .chunk_by(|&a, &b| versions[a].line == versions[b].line)
+            .fold(0i64, |sum, group| sum.saturating_add(self.group_mrr_on(group, on)));
+        Some(Money::from_minor(mrr, currency))
+    }
+
+    /// The MRR of line `line` of contract `contract` on `on`, as
+    /// [`Mrr::contract_mrr`] counts it. `None` for a line that is not a
+    /// subscription line of a signed contract (only those recur).
+    pub fn line_mrr(&self, contract: &str, line: &str, on: NaiveDate) -> Option<Money> {
+        let id = self.signed(contract)?;
+        let mut key = String::new();
+        line_key(&mut key, contract, line);
+        let l = self.line_ids.get(&key).filter(|&l| self.lines.get(l as usize).is_some_and(|l| l.tracked))?;
+        Some(Money::from_minor(self.line_mrr_on(l, on), self.contracts[id as usize].currency))
+    }
+
+    /// The MRR of every contract with recurring revenue on `on`, by contract
+    /// id: [`Mrr::contract_mrr`] for all of them in one pass. Contracts
+    /// without MRR that day are left out.
+    pub fn contract_mrrs(&self, on: NaiveDate) -> BTreeMap<&str, Money> {
+        let versions = &self.versions;
+        let mut by_contract: BTreeMap<u32, i64> = BTreeMap::new();
+        for group in self.versions_in_force_order(on).chunk_by(|&a, &b| versions[a].line == versions[b].line) {
+            let m = self.group_mrr_on(group, on);
+            if m != 0 {
+                let contract = self.lines[versions[group[0]].line as usize].contract;
+                let sum = by_contract.entry(contract).or_default();
+                *sum = sum.saturating_add(m);
+            }
+        }
+        by_contract
+            .into_iter()
+            .map(|(id, m)| (self.contract_ids.name(id), Money::from_minor(m, self.contracts[id as usize].currency)))
+            .collect()
     }
 }
 
