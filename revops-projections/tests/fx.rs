@@ -116,6 +116,12 @@ fn a_whole_is_rounded_once_and_its_parts_sum_to_it() {
     assert_eq!(sum, whole.total.amount);
 }
 
+/// Signs a subscription of `price` over 2026, billed annually.
+fn sign_2026(book: &mut Book, contract: &str, customer: (&str, &str), price: &str, extra: serde_json::Value) {
+    let year = ("2026-01-01", "2026-01-01", "2026-12-31");
+    book.contract(contract, customer, year, "annually", json!([subscription("SUB", price)]), extra);
+}
+
 /// ACME (USD, rep-jane) and GLOBEX (EUR, rep-max) on year-long
 /// subscriptions of 12,000.00 USD and 6,001.20 EUR; EUR → USD 1.0850 from
 /// January, 1.1000 from April.
@@ -129,23 +135,9 @@ fn two_currency_book() -> Book {
             "clawback_months": 3, "payout_day": 15, "effective_on": "2026-01-01"}));
     }
     book.customer("ACME", "USD").customer("GLOBEX", "EUR");
-    let year = ("2026-01-01", "2026-01-01", "2026-12-31");
-    book.contract(
-        "C-1",
-        ("ACME", "USD"),
-        year,
-        "annually",
-        json!([subscription("SUB", "12000.00")]),
-        json!({"assigned_ae": "rep-jane", "commission_plan": "FY26"}),
-    );
-    book.contract(
-        "C-2",
-        ("GLOBEX", "EUR"),
-        year,
-        "annually",
-        json!([subscription("SUB", "6001.20")]),
-        json!({"assigned_ae": "rep-max", "commission_plan": "FY26-EU"}),
-    );
+    let plan = |rep, plan| json!({"assigned_ae": rep, "commission_plan": plan});
+    sign_2026(&mut book, "C-1", ("ACME", "USD"), "12000.00", plan("rep-jane", "FY26"));
+    sign_2026(&mut book, "C-2", ("GLOBEX", "EUR"), "6001.20", plan("rep-max", "FY26-EU"));
     book
 }
 
@@ -310,14 +302,8 @@ fn schedules_mrr_and_commissions_convert_with_the_originals_kept() {
 #[test]
 fn a_report_with_a_currency_without_a_rate_is_an_error() {
     let mut book = Book::default();
-    book.customer("GLOBEX", "EUR").contract(
-        "C-2",
-        ("GLOBEX", "EUR"),
-        ("2026-01-01", "2026-01-01", "2026-12-31"),
-        "annually",
-        json!([subscription("SUB", "1200.00")]),
-        json!({}),
-    );
+    book.customer("GLOBEX", "EUR");
+    sign_2026(&mut book, "C-2", ("GLOBEX", "EUR"), "1200.00", json!({}));
     let (mrr, fx): (Mrr, FxRates) = (book.fold(), book.fold());
     let err = fx.reporting(USD, date("2026-01-31")).mrr(&mrr.report(date("2026-01-31"))).unwrap_err();
     assert!(matches!(err, Error::MissingFxRate { from: EUR, to: USD, .. }), "{err:?}");

@@ -44,14 +44,8 @@ fn dispute(book: &mut Book, dispute: &str, invoice: &str, amount: &str, on: &str
 #[test]
 fn receivables_kpis_agree_with_the_aging_and_rates_are_over_the_amount_invoiced() {
     let mut book = Book::default();
-    book.customer("ACME", "USD").contract(
-        "C-1",
-        ACME,
-        ("2026-01-01", "2026-01-01", "2026-12-31"),
-        "monthly",
-        json!([subscription("SUB", "12000.00")]),
-        json!({}),
-    );
+    book.customer("ACME", "USD");
+    sign(&mut book, "C-1", ACME, ("2026-01-01", "2026-12-31"), "12000.00");
     let acme = ("ACME", "C-1", "USD");
     // Before the March period: INV-1 and its credit memo.
     book.invoice("INV-1", acme, ("2026-02-10", "2026-03-12"), "1000.00", "0.00");
