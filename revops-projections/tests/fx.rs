@@ -6,6 +6,7 @@
 mod book;
 
 use book::{date, subscription, Book};
+use proptest::prelude::*;
 use revops_projections::aging::{AgingOptions, ArAging, Buckets};
 use revops_projections::fx::{FxRate, FxRates};
 use revops_projections::ledger::{Account, GeneralLedger};
@@ -311,4 +312,45 @@ fn a_report_with_a_currency_without_a_rate_is_an_error() {
     let view = fx.reporting(EUR, date("2026-01-31")).mrr(&mrr.report(date("2026-01-31"))).unwrap();
     assert_eq!(view.total.mrr, "100.00");
     assert_eq!(dec(&view.total.arr), dec("1200.00"));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Whatever the rates and parts: the whole is the exact sum rounded
+    /// once, the parts sum to it, a part already whole in cents keeps its
+    /// value, and no part is two cents from its exact value.
+    #[test]
+    fn converted_parts_sum_to_the_whole_rounded_once(
+        eur in 5_000i64..20_000,
+        jpy in 10_000i64..20_000,
+        parts in prop::collection::vec((0usize..3, -10_000_000i64..10_000_000), 1..8),
+    ) {
+        let mut book = Book::default();
+        let (eur, jpy) = (Decimal::new(eur, 4), Decimal::new(jpy, 2));
+        rate(&mut book, "EUR", "USD", &eur.to_string(), "2026-01-01");
+        rate(&mut book, "USD", "JPY", &jpy.to_string(), "2026-01-01");
+        let fx: FxRates = book.fold();
+        let usd = fx.reporting(USD, date("2026-01-31"));
+        let currencies = [USD, EUR, JPY];
+        let parts: Vec<Money> = parts.iter().map(|&(c, m)| Money::from_minor(m, currencies[c])).collect();
+        let exact: Vec<Decimal> = parts
+            .iter()
+            .map(|p| match p.currency {
+                EUR => p.amount * eur,
+                JPY => p.amount / jpy,
+                _ => p.amount,
+            })
+            .collect();
+        let whole = usd.convert_whole(&parts).unwrap();
+        let sum: Decimal = exact.iter().sum();
+        prop_assert_eq!(whole.total.amount, sum.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero));
+        prop_assert_eq!(whole.parts.iter().map(|m| m.amount).sum::<Decimal>(), whole.total.amount);
+        for (part, exact) in whole.parts.iter().zip(&exact) {
+            if exact.round_dp(2) == *exact {
+                prop_assert_eq!(part.amount, *exact);
+            }
+            prop_assert!((part.amount - exact).abs() < dec("0.02"), "{} for {}", part.amount, exact);
+        }
+    }
 }

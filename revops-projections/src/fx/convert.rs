@@ -75,9 +75,11 @@ impl<'a> ReportingCurrency<'a> {
     ///   to reach the whole, which rounding's monotonicity keeps within a
     ///   minor unit of their own exact sum.
     ///
-    /// So each part is within about one minor unit of its exact converted
-    /// value, and a set of parts converted one by one would not always add
-    /// up (0.01 EUR three times at 1.5 is 0.05 USD, not 3 × 0.02).
+    /// So each part is within one minor unit of its exact share of its
+    /// group's sum, that sum within one of the group's exact sum: a part is
+    /// never two minor units from its exact converted value. Parts converted
+    /// one by one would not always add up (0.01 EUR three times at 1.5 is
+    /// 0.05 USD, not 3 × 0.02).
     pub fn convert_whole(&self, parts: &[Money]) -> Result<ConvertedWhole, Error> {
         let mut exact = Vec::with_capacity(parts.len());
         for part in parts {
