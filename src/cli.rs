@@ -10,13 +10,14 @@ use std::io::{BufRead, Write};
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
+use revops_core::Currency;
 use revops_core::NaiveDate;
 use revops_events::file_log::{Durability, FileLog, FileLogOptions};
 use revops_events::jsonl::{self, ImportOptions, ImportSummary};
 use revops_events::Ledger;
 use revops_events::Seq;
 use revops_projections::aging::AgingOptions;
-use revops_projections::ReadModels;
+use revops_projections::{ReadModels, RevenueOperations};
 use revops_simulation::{self as simulation, SimulationConfig};
 
 use crate::contract_file::ContractFile;
@@ -174,9 +175,9 @@ pub fn demo(dir: &Path, as_of: Option<NaiveDate>, out: &mut dyn Write) -> Result
     ledger.into_inner().close()?;
 
     let log = open_existing(dir)?;
-    let models = ReadModels::replay(&log)?;
+    let desk = RevenueOperations::replay(&log)?;
     let as_of = as_of.unwrap_or_else(|| config.last_day());
-    let reports = models.reports(as_of)?;
+    let reports = desk.models().reports(as_of)?;
     let mut text = format!(
         "revops demo: {} customers, {} contracts and {} events from {} to {} (seed {}),\n\
          written to {} and replayed from it. Reports as of {as_of}.\n\n",
@@ -190,8 +191,32 @@ pub fn demo(dir: &Path, as_of: Option<NaiveDate>, out: &mut dyn Write) -> Result
     );
     text.push_str(&text::summary(&reports));
     text.push_str(&format!(
-        "\nThe detail: revops report <ledger|schedules|aging|mrr|commissions> --log {} --as-of {as_of} [--json]\n",
+        "\nThe detail: revops report <ledger|schedules|aging|mrr|commissions> --log {} --as-of {as_of} [--json]\n\n",
         dir.display()
     ));
+    text.push_str(&desk.dashboard(as_of, DEMO_REPORTING_CURRENCY)?.to_string());
+    write_out(out, text.as_bytes())
+}
+
+/// The demo book's reporting currency: the simulated company reports in
+/// US dollars and sets EUR and GBP rates into it.
+const DEMO_REPORTING_CURRENCY: Currency = Currency::USD;
+
+/// `revops dashboard`: replays the file log in `log_dir` and writes the
+/// revenue-operations dashboard of the month of `as_of`, in `reporting`
+/// currency, as text or JSON.
+pub fn dashboard(
+    log_dir: &Path,
+    as_of: NaiveDate,
+    reporting: Currency,
+    format: Format,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let desk = RevenueOperations::replay(&open_existing(log_dir)?)?;
+    let dashboard = desk.dashboard(as_of, reporting)?;
+    let text = match format {
+        Format::Text => dashboard.to_string(),
+        Format::Json => json(&dashboard)?,
+    };
     write_out(out, text.as_bytes())
 }

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
 use revops::cli::{Format, ReportKind};
-use revops::core::NaiveDate;
+use revops::core::{Currency, NaiveDate};
 use revops::events::jsonl::DEFAULT_BATCH_SIZE;
 use revops::events::Seq;
 
@@ -78,6 +78,23 @@ enum Command {
         #[arg(long, value_name = "YYYY-MM-DD")]
         as_of: NaiveDate,
         /// Print the JSON report instead of text tables.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Replay a file log and print the revenue-operations dashboard of the
+    /// month of a date: revenue, invoicing, AR aging, commissions, alerts.
+    Dashboard {
+        /// The log directory.
+        #[arg(long, value_name = "DIR")]
+        log: PathBuf,
+        /// The dashboard as of this date.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        as_of: NaiveDate,
+        /// The reporting currency (ISO 4217); other currencies convert at
+        /// the log's rates in force on the as-of date.
+        #[arg(long, default_value = "USD", value_name = "CODE")]
+        currency: Currency,
+        /// Print the JSON dashboard instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -148,6 +165,10 @@ fn main() -> ExitCode {
         Command::Report { report, log, as_of, json } => {
             let format = if json { Format::Json } else { Format::Text };
             revops::cli::report(&log, report.into(), as_of, format, &mut std::io::stdout().lock())
+        }
+        Command::Dashboard { log, as_of, currency, json } => {
+            let format = if json { Format::Json } else { Format::Text };
+            revops::cli::dashboard(&log, as_of, currency, format, &mut std::io::stdout().lock())
         }
         Command::Export { log, from } => revops::cli::export(&log, Seq(from), &mut std::io::stdout().lock()).map(drop),
     };
