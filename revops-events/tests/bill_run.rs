@@ -68,13 +68,34 @@ fn invoices_issued(ledger: &Ledger<MemoryLog>) -> Vec<InvoiceIssued> {
 fn book() -> Ledger<MemoryLog> {
     let mut l = ledger_with(&["ACME"]);
     let monthly = json!({"po_required": true, "po_number": "PO-7781"});
-    let c = contract("M-1", "ACME", "monthly", ("2026-01-15", "2026-07-14"), json!([subscription("SUB", "6000.00")]), monthly);
+    let c = contract(
+        "M-1",
+        "ACME",
+        "monthly",
+        ("2026-01-15", "2026-07-14"),
+        json!([subscription("SUB", "6000.00")]),
+        monthly,
+    );
     l.sign_contract(c, at()).unwrap();
     let quarterly = json!({"payment_terms": "net_45", "tax_jurisdiction": "US-NY", "po_number": "PO-5"});
-    let c = contract("Q-1", "ACME", "quarterly", ("2026-01-01", "2026-12-31"), json!([subscription("SUB", "10000.00")]), quarterly);
+    let c = contract(
+        "Q-1",
+        "ACME",
+        "quarterly",
+        ("2026-01-01", "2026-12-31"),
+        json!([subscription("SUB", "10000.00")]),
+        quarterly,
+    );
     l.sign_contract(c, at()).unwrap();
     let exempt = json!({"payment_terms": "upfront", "tax_exempt": true, "tax_exemption_certificate": "CA-EX-1"});
-    let c = contract("A-1", "ACME", "annually", ("2026-02-01", "2028-01-31"), json!([subscription("SUB", "24000.00")]), exempt);
+    let c = contract(
+        "A-1",
+        "ACME",
+        "annually",
+        ("2026-02-01", "2028-01-31"),
+        json!([subscription("SUB", "24000.00")]),
+        exempt,
+    );
     l.sign_contract(c, at()).unwrap();
     let implementation = json!([{"line": "IMP", "product": "Implementation", "kind": "milestone", "price": "6000.00",
         "recognition": {"method": "milestone"},
@@ -163,7 +184,10 @@ fn runs_bill_every_frequency_when_due_and_never_twice() {
     assert_eq!(tm.lines.len(), 1);
     let line = &tm.lines[0];
     assert_eq!(line.line.as_ref().map(|l| l.as_str()), Some("TM"));
-    assert_eq!((line.description.as_str(), line.amount.to_string(), line.tax.to_string()), ("Consulting", "2600.00".into(), "188.50".into()));
+    assert_eq!(
+        (line.description.as_str(), line.amount.to_string(), line.tax.to_string()),
+        ("Consulting", "2600.00".into(), "188.50".into())
+    );
     assert_eq!((line.period_start, line.period_end), (Some(date("2026-01-01")), Some(date("2026-01-31"))));
 }
 
@@ -192,7 +216,14 @@ fn the_report_serializes_with_snake_case_fields_and_amount_strings() {
 #[test]
 fn a_customer_on_credit_hold_is_withheld_then_billed_after_release() {
     let mut l = ledger_with(&["HOLD"]);
-    let c = contract("H-1", "HOLD", "monthly", ("2026-03-01", "2027-02-28"), json!([subscription("SUB", "12000.00")]), json!({}));
+    let c = contract(
+        "H-1",
+        "HOLD",
+        "monthly",
+        ("2026-03-01", "2027-02-28"),
+        json!([subscription("SUB", "12000.00")]),
+        json!({}),
+    );
     l.sign_contract(c, at()).unwrap();
     let hold: CreditHoldPlaced = from(json!({"customer": "HOLD", "placed_on": "2026-02-20", "reason": "91 days late"}));
     l.place_credit_hold(hold, at()).unwrap();
@@ -249,7 +280,9 @@ fn refusals_are_reported_and_the_other_invoices_still_issued() {
     let refused: Vec<String> = report
         .refused
         .iter()
-        .map(|r| format!("{} {:?} {:?} {}", r.contract, r.invoice.as_ref().map(|i| i.as_str()), r.period_start, r.error))
+        .map(|r| {
+            format!("{} {:?} {:?} {}", r.contract, r.invoice.as_ref().map(|i| i.as_str()), r.period_start, r.error)
+        })
         .collect();
     assert_eq!(
         refused,
@@ -266,7 +299,14 @@ fn refusals_are_reported_and_the_other_invoices_still_issued() {
 fn a_tax_exempt_contract_is_billed_without_tax_whatever_its_jurisdiction() {
     let mut l = ledger_with(&["EDU"]);
     let exempt = json!({"tax_exempt": true, "tax_exemption_certificate": "501c3-22", "tax_jurisdiction": "US-XX"});
-    let c = contract("E-1", "EDU", "quarterly", ("2026-01-01", "2026-12-31"), json!([subscription("SUB", "9000.00")]), exempt);
+    let c = contract(
+        "E-1",
+        "EDU",
+        "quarterly",
+        ("2026-01-01", "2026-12-31"),
+        json!([subscription("SUB", "9000.00")]),
+        exempt,
+    );
     l.sign_contract(c, at()).unwrap();
     let report = run(&mut l, "2026-04-01");
     assert_eq!(
@@ -316,8 +356,35 @@ fn periods_billed_elsewhere_and_modifications_are_respected() {
             "C-1-2026-03-01 C-1 2026-03-01..2026-03-31 issued 2026-06-01 due 2026-07-01 po - 100.00+7.25=107.25",
         ]
     );
-    let lines: Vec<Vec<String>> = report.issued.iter().map(|i| i.lines.iter().map(|l| l.line.clone()).collect()).collect();
+    let lines: Vec<Vec<String>> =
+        report.issued.iter().map(|i| i.lines.iter().map(|l| l.line.clone()).collect()).collect();
     assert_eq!(lines, [vec!["SUB", "ADDON"], vec!["API"], vec!["SUB"]]);
+}
+
+#[test]
+fn a_renewed_contract_still_bills_the_last_month_of_usage_of_the_term_before() {
+    let mut l = ledger_with(&["ACME"]);
+    let lines = json!([subscription("SUB", "300.00"), usage("API", "0.10")]);
+    let c = contract("R-1", "ACME", "monthly", ("2026-01-01", "2026-03-31"), lines, json!({}));
+    l.sign_contract(c, at()).unwrap();
+    let used: UsageRecorded =
+        from(json!({"contract": "R-1", "line": "API", "quantity": "500", "incurred_on": "2026-03-20"}));
+    l.record_usage(used, at()).unwrap();
+    assert_eq!(run(&mut l, "2026-03-01").issued.len(), 3);
+    let renewal: ContractRenewed = from(json!({"contract": "R-1", "renewed_on": "2026-03-25",
+        "start_date": "2026-04-01", "end_date": "2026-06-30",
+        "lines": [subscription("SUB2", "330.00"), usage("API2", "0.10")]}));
+    l.renew_contract(renewal, at()).unwrap();
+
+    let april = run(&mut l, "2026-04-01");
+    assert_eq!(
+        rows(&april.issued),
+        [
+            // March's subscription invoice holds R-1-2026-03-01.
+            "R-1-2026-03-01-2 R-1 2026-03-01..2026-03-31 issued 2026-04-01 due 2026-05-01 po - 50.00+3.63=53.63",
+            "R-1-2026-04-01 R-1 2026-04-01..2026-04-30 issued 2026-04-01 due 2026-05-01 po - 110.00+7.98=117.98",
+        ]
+    );
 }
 
 // ------------------------------------------------------------- property

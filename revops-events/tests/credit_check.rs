@@ -91,7 +91,10 @@ fn mid_market_is_approved_within_the_limit_and_refused_over_it() {
         line(&over),
         "MidMarket arr 240000.00 limit 100000.00 open 30000.00 order 70000.01 exposure 100000.01 -> Refused deposit 0.00 by ExposureOverLimit"
     );
-    assert_eq!(over.reason, "exposure 100000.01 exceeds the credit limit 100000.00 and the mid_market policy takes no deposit");
+    assert_eq!(
+        over.reason,
+        "exposure 100000.01 exceeds the credit limit 100000.00 and the mid_market policy takes no deposit"
+    );
 }
 
 #[test]
@@ -114,7 +117,10 @@ fn smb_counts_a_partial_month_and_asks_a_deposit_of_the_excess() {
         line(&over),
         "Smb arr 23855.40 limit 25000.00 open 4000.00 order 26000.00 exposure 30000.00 -> DepositRequired deposit 5000.00 by ExposureOverLimit"
     );
-    assert_eq!(over.reason, "exposure 30000.00 exceeds the credit limit 25000.00: a deposit of 5000.00 brings it within the limit");
+    assert_eq!(
+        over.reason,
+        "exposure 30000.00 exceeds the credit limit 25000.00: a deposit of 5000.00 brings it within the limit"
+    );
     // Paid in time: the invoice no longer counts, and the customer is no late payer.
     pay(&mut l, "INV-S-1", "SMALL", "4000.00", "2026-07-01");
     assert_eq!(check(&l, "SMALL", "25000.00").outcome, CreditOutcome::Approved);

@@ -3,13 +3,16 @@
 //!
 //! For each contract, each term (the current one and those before a
 //! renewal, which may still owe last month's usage) is read as in force on
-//! the run date (see [`super::in_force`]) and handed to revops-core's
-//! [`billing_schedule`] with what was performed: accepted milestones,
-//! approved time, recorded usage. Every installment whose invoice date is on
-//! or before the run date is due. From it the run drops the lines that are
-//! already billed, those of a removed line or a cancelled contract for a
-//! period starting on or after the removal or cancellation, and zero
-//! charges; what is left is one invoice.
+//! the run date: the modifications effective by then folded into its lines
+//! (an added line joins from its start, by default the effective date; an
+//! amendment's price is billed over the periods not billed yet, with no
+//! true-up of those that were; a removal stops the line's later periods). It
+//! is handed to revops-core's [`billing_schedule`] with what was performed:
+//! accepted milestones, approved time, recorded usage. Every installment
+//! whose invoice date is on or before the run date is due. From it the run
+//! drops the lines that are already billed, those of a removed line or a
+//! cancelled contract for a period starting on or after the removal or
+//! cancellation, and zero charges; what is left is one invoice.
 //!
 //! # Never twice
 //!
@@ -157,7 +160,12 @@ impl<L: EventLog> Ledger<L> {
     /// Issues every invoice due by `as_of` that no invoice bills yet, with
     /// tax from `rates`; see the [module docs](self). Fails only when the log
     /// fails; refusals of single invoices are in the report.
-    pub fn bill_run(&mut self, as_of: NaiveDate, rates: &TaxRates, recorded_at: DateTime<Utc>) -> Result<BillRun, Error> {
+    pub fn bill_run(
+        &mut self,
+        as_of: NaiveDate,
+        rates: &TaxRates,
+        recorded_at: DateTime<Utc>,
+    ) -> Result<BillRun, Error> {
         let mut run = BillRun { as_of, issued: Vec::new(), withheld: Vec::new(), refused: Vec::new() };
         let mut drafts = Vec::new();
         // Contracts whose terms give no schedule are refused whole.

@@ -18,17 +18,17 @@
 //! The category's row gives the credit limit, the payment terms that may be
 //! offered and the deposit rule. The decision is the first rule that fires:
 //!
-//! 1. [`CreditRule::CreditHold`]: a customer on credit hold is refused.
-//! 2. [`CreditRule::OpenArOverLimit`]: open AR alone above the limit is
+//! 1. [`CreditRule::CreditHold`] — a customer on credit hold is refused.
+//! 2. [`CreditRule::OpenArOverLimit`] — open AR alone above the limit is
 //!    refused: no deposit on the order brings the exposure within it.
-//! 3. [`CreditRule::ExposureOverLimit`]: exposure above the limit needs a
+//! 3. [`CreditRule::ExposureOverLimit`] — exposure above the limit needs a
 //!    deposit of the excess, and is refused where the row takes no deposit
 //!    (enterprise, mid-market).
-//! 4. [`CreditRule::DepositPolicy`]: the row's own deposit: the whole order
+//! 4. [`CreditRule::DepositPolicy`] — the row's own deposit: the whole order
 //!    for a prior late payer, the order above $10,000 for a new customer.
 //!    When rules 3 and 4 both ask for a deposit, the larger is asked and the
 //!    rule that set it is named (the row on a tie).
-//! 5. [`CreditRule::WithinLimit`]: approved.
+//! 5. [`CreditRule::WithinLimit`] — approved, nothing else fired.
 //!
 //! The table is in USD: a customer billed in another currency is a
 //! [`Error::CurrencyMismatch`], never a comparison of unconverted amounts.
@@ -143,17 +143,28 @@ impl<L: EventLog> Ledger<L> {
             return Err(mismatch("order", c.currency, order.currency));
         }
         if order.is_negative() {
-            return Err(Error::Negative { entity: "customer", id: customer.to_string(), field: "order", amount: order.amount });
+            return Err(Error::Negative {
+                entity: "customer",
+                id: customer.to_string(),
+                field: "order",
+                amount: order.amount,
+            });
         }
         if order.to_minor().is_err() {
-            return Err(Error::NotMinorUnits { entity: "customer", id: customer.to_string(), field: "order", amount: order });
+            return Err(Error::NotMinorUnits {
+                entity: "customer",
+                id: customer.to_string(),
+                field: "order",
+                amount: order,
+            });
         }
         let contracts: Vec<&ContractState> = state.contracts.values().filter(|k| k.customer == *customer).collect();
         let mut arr = Money::zero(c.currency);
         for contract in &contracts {
             arr = arr.checked_add(contract_mrr(contract, as_of)?)?;
         }
-        let annual = arr.amount.checked_mul(Decimal::from(12)).ok_or(revops_core::Error::AmountOutOfRange { amount: arr })?;
+        let annual =
+            arr.amount.checked_mul(Decimal::from(12)).ok_or(revops_core::Error::AmountOutOfRange { amount: arr })?;
         let arr = Money::new(annual, arr.currency);
         let mut open_ar = Money::zero(c.currency);
         for invoice in state.invoices.values().filter(|i| i.customer == *customer && i.currency == c.currency) {

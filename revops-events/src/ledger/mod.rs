@@ -37,8 +37,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-mod billing_run;
-mod credit_check;
+pub mod billing_run;
+pub mod credit_check;
 mod in_force;
 mod rules;
 mod state;

@@ -48,7 +48,14 @@ pub fn customer(id: &str) -> CustomerRegistered {
 
 /// A USD contract of `customer` from `start` to `end` with `lines`, signed
 /// on 2025-12-15, taxed in US-CA; `extra` overrides any field.
-pub fn contract(id: &str, customer: &str, frequency: &str, (start, end): (&str, &str), lines: Value, extra: Value) -> ContractSigned {
+pub fn contract(
+    id: &str,
+    customer: &str,
+    frequency: &str,
+    (start, end): (&str, &str),
+    lines: Value,
+    extra: Value,
+) -> ContractSigned {
     from(with(
         json!({
             "contract": id, "customer": customer, "signed_on": "2025-12-15",
