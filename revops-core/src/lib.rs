@@ -15,6 +15,7 @@
 //!   hot loop.
 //! - [`billing`]: invoice dates, periods and amounts.
 //! - [`commission`] and [`credit`]: commission tiers and the credit policy.
+//! - [`tax`]: tax rates by jurisdiction and how tax is rounded.
 //!
 //! ```
 //! use revops_core::{rounding::{allocate, spread, SpreadRule}, Currency, Money};
@@ -46,6 +47,7 @@ pub mod ratable;
 pub mod recognition;
 pub mod rounding;
 pub mod schedule;
+pub mod tax;
 pub mod terms;
 
 pub use chrono::NaiveDate;

@@ -205,6 +205,19 @@ pub enum Error {
         /// The role given.
         approver_role: crate::event::ApproverRole,
     },
+    /// A taxable contract whose jurisdiction has no rate in the tax table
+    /// (or that names no jurisdiction): its invoices are not issued without
+    /// tax.
+    #[error(
+        "contract {contract}: no tax rate for jurisdiction {}",
+        .jurisdiction.as_deref().map_or_else(|| "(none given)".to_string(), |j| format!("{j:?}"))
+    )]
+    NoTaxRate {
+        /// The contract.
+        contract: crate::ids::ContractId,
+        /// Its `tax_jurisdiction`, if it names one.
+        jurisdiction: Option<String>,
+    },
     /// A `tax_exempt` contract without `tax_exemption_certificate`.
     #[error("contract {contract}: tax_exemption_certificate is required when tax_exempt is true")]
     ExemptionCertificateRequired {

@@ -31,7 +31,7 @@ pub use envelope::{Envelope, ExpectedVersion, NewEvent, Seq};
 pub use error::Error;
 pub use event::Event;
 pub use file_log::{Durability, FileLog, FileLogOptions};
-pub use ledger::{Ledger, LedgerState};
+pub use ledger::{BillRun, CreditDecision, Ledger, LedgerState};
 pub use log::EventLog;
 pub use memory::MemoryLog;
 pub use revops_core;

@@ -37,6 +37,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod billing_run;
+pub mod credit_check;
+mod in_force;
 mod rules;
 mod state;
 
@@ -49,6 +52,8 @@ use crate::event::*;
 use crate::log::EventLog;
 use crate::Error;
 
+pub use billing_run::{BillRun, BillRunInvoice, BillRunLine, BillRunRefusal};
+pub use credit_check::{CreditDecision, CreditOutcome, CreditRule};
 pub use rules::{MAX_CHANGES, MAX_INVOICE_LINES};
 pub use state::{
     CommissionDisputeState, ContractState, CustomerState, DisputeState, InvoiceState, LedgerState, LineState,

@@ -142,7 +142,7 @@ fn milestone_of<'a>(
     })
 }
 
-fn terms_error(contract: &ContractId, source: revops_core::Error) -> Error {
+pub(super) fn terms_error(contract: &ContractId, source: revops_core::Error) -> Error {
     Error::InvalidContractTerms { contract: contract.clone(), field: terms_field(&source), source }
 }
 

@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDate;
 use revops_core::calendar::YearMonth;
 use revops_core::modification::{LineChange, Modification};
+use revops_core::performance::{Performance, TimeApproval, UsageRecord};
 use revops_core::terms::{Contract, ContractLine, LineKind, PaymentTerms, Recognition};
 use revops_core::{Currency, Money};
 use rust_decimal::Decimal;
@@ -36,6 +37,9 @@ pub struct CustomerState {
     pub on_credit_hold: bool,
     /// Business date of registration.
     pub registered_on: NaiveDate,
+    /// The earliest day the customer paid an invoice late: the receipt date
+    /// of a payment applied to an invoice it reached after the due date.
+    pub paid_late_on: Option<NaiveDate>,
 }
 
 /// A contract milestone's progress.
@@ -86,6 +90,10 @@ pub struct ContractState {
     pub currency: Currency,
     /// True when every invoice must quote a PO number.
     pub po_required: bool,
+    /// The customer's purchase order, quoted on the invoices.
+    pub po_number: Option<String>,
+    /// Where tax is assessed.
+    pub tax_jurisdiction: Option<String>,
     /// True when the customer is exempt from tax: invoices carry no tax.
     pub tax_exempt: bool,
     /// The terms of the current term (the signed one, or the latest
@@ -102,7 +110,26 @@ pub struct ContractState {
     pub sourced_by: Option<PartnerId>,
     /// Every partner attributed to the contract, of any kind.
     pub partners: BTreeSet<PartnerId>,
+    /// The terms and modifications of each term before the current one, for
+    /// what those terms still have to bill (last month's usage).
+    pub(crate) earlier_terms: Vec<Term>,
+    /// Approved time and recorded usage, of every term: what the bill run
+    /// prices. Milestone acceptances are in [`ContractState::lines`].
+    pub(crate) performance: Performance,
+    /// Every (contract line, period start, period end) an invoice of the
+    /// contract already bills: a bill run never bills one twice.
+    pub(crate) billed: BTreeSet<BilledPeriod>,
 }
+
+/// A term's terms with the modifications made during it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Term {
+    pub(crate) terms: Contract,
+    pub(crate) modifications: Vec<Modification>,
+}
+
+/// A contract line and the service period an invoice line bills it for.
+pub(crate) type BilledPeriod = (String, NaiveDate, NaiveDate);
 
 /// An invoice as the ledger knows it; amounts in `currency`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -348,6 +375,7 @@ impl LedgerState {
                     payment_terms: e.payment_terms,
                     on_credit_hold: false,
                     registered_on: e.registered_on,
+                    paid_late_on: None,
                 });
             }
             Event::CustomerUpdated(e) => {
@@ -363,6 +391,8 @@ impl LedgerState {
                     customer: e.customer.clone(),
                     currency: e.currency,
                     po_required: e.po_required,
+                    po_number: e.po_number.clone(),
+                    tax_jurisdiction: e.tax_jurisdiction.clone(),
                     tax_exempt: e.tax_exempt,
                     terms: e.terms(),
                     modifications: Vec::new(),
@@ -370,6 +400,9 @@ impl LedgerState {
                     cancelled_on: None,
                     sourced_by: None,
                     partners: BTreeSet::new(),
+                    earlier_terms: Vec::new(),
+                    performance: Performance::default(),
+                    billed: BTreeSet::new(),
                 });
             }
             Event::ContractModified(e) => {
@@ -399,10 +432,11 @@ impl LedgerState {
                 let Some(c) = self.contracts.get_mut(&e.contract) else { return };
                 // A renewal starts a new term: its lines are the terms that
                 // later modifications change.
+                let term = Term { terms: c.terms.clone(), modifications: std::mem::take(&mut c.modifications) };
+                c.earlier_terms.push(term);
                 c.terms.start_date = e.start_date;
                 c.terms.end_date = e.end_date;
                 c.terms.lines = e.lines.clone();
-                c.modifications.clear();
                 for line in &e.lines {
                     c.lines.entry(line.line.clone()).or_insert_with(|| LineState::of(line));
                 }
@@ -436,7 +470,17 @@ impl LedgerState {
                 }
             }
             Event::InvoiceIssued(e) => {
-                self.invoices.entry(e.invoice.clone()).or_insert_with(|| InvoiceState {
+                if self.invoices.contains_key(&e.invoice) {
+                    return;
+                }
+                if let Some(c) = self.contracts.get_mut(&e.contract) {
+                    let periods = e.lines.iter().filter_map(|l| match (&l.line, l.period_start, l.period_end) {
+                        (Some(line), Some(start), Some(end)) => Some((line.to_string(), start, end)),
+                        _ => None,
+                    });
+                    c.billed.extend(periods);
+                }
+                let invoice = InvoiceState {
                     customer: e.customer.clone(),
                     contract: e.contract.clone(),
                     currency: e.currency,
@@ -450,7 +494,8 @@ impl LedgerState {
                     credited: Decimal::ZERO,
                     written_off: Decimal::ZERO,
                     steps: BTreeSet::new(),
-                });
+                };
+                self.invoices.insert(e.invoice.clone(), invoice);
             }
             Event::InvoiceWrittenOff(e) => {
                 if let Some(i) = self.invoices.get_mut(&e.invoice) {
@@ -484,11 +529,18 @@ impl LedgerState {
                 });
             }
             Event::PaymentApplied(e) => {
+                let mut received_on = None;
                 if let Some(p) = self.payments.get_mut(&e.payment) {
                     add_in(&mut p.applied, p.currency, e.amount, e.currency);
+                    received_on = Some(p.received_on);
                 }
-                if let Some(i) = self.invoices.get_mut(&e.invoice) {
-                    add_in(&mut i.applied, i.currency, e.amount, e.currency);
+                let Some(i) = self.invoices.get_mut(&e.invoice) else { return };
+                add_in(&mut i.applied, i.currency, e.amount, e.currency);
+                // Cash that arrived by the due date and was matched later is
+                // not a late payment: the customer paid in time.
+                let late = received_on.filter(|on| *on > i.due_on);
+                if let (Some(on), Some(c)) = (late, self.customers.get_mut(&i.customer)) {
+                    c.paid_late_on = Some(c.paid_late_on.map_or(on, |first| first.min(on)));
                 }
             }
             Event::PaymentRefunded(e) => {
@@ -560,10 +612,28 @@ impl LedgerState {
             Event::PeriodClosed(e) => {
                 self.closed_periods.insert(e.period);
             }
+            Event::TimeApproved(e) => {
+                if let Some(c) = self.contracts.get_mut(&e.contract) {
+                    c.performance.time_approved.push(TimeApproval {
+                        line: e.line.to_string(),
+                        hours: e.hours,
+                        rate: e.rate,
+                        approved_on: e.approved_on,
+                    });
+                }
+            }
+            Event::UsageRecorded(e) => {
+                if let Some(c) = self.contracts.get_mut(&e.contract) {
+                    c.performance.usage_recorded.push(UsageRecord {
+                        line: e.line.to_string(),
+                        quantity: e.quantity,
+                        unit_price: e.unit_price,
+                        incurred_on: e.incurred_on,
+                    });
+                }
+            }
             // Facts no rule reads back: they need no state here.
-            Event::TimeApproved(_)
-            | Event::UsageRecorded(_)
-            | Event::InvoiceDispatched(_)
+            Event::InvoiceDispatched(_)
             | Event::CommissionPaid(_)
             | Event::CommissionAdjusted(_)
             | Event::RenewalContactLogged(_)
