@@ -10,19 +10,22 @@ use std::io::{BufRead, Write};
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use revops_core::Currency;
+use revops_core::tax::TaxRates;
 use revops_core::NaiveDate;
+use revops_core::{Currency, Decimal, Money};
 use revops_events::file_log::{Durability, FileLog, FileLogOptions};
+use revops_events::ids::CustomerId;
 use revops_events::jsonl::{self, ImportOptions, ImportSummary};
+use revops_events::ledger::{BillRun, CreditDecision};
 use revops_events::Ledger;
 use revops_events::Seq;
 use revops_projections::aging::AgingOptions;
 use revops_projections::{ReadModels, RevenueOperations};
 use revops_simulation::{self as simulation, SimulationConfig};
 
-use crate::contract_file::ContractFile;
-use crate::text;
+use crate::contract_file::{read_json_file, ContractFile};
 use crate::Error;
+use crate::{ops_text, text};
 
 /// How a report is printed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -219,4 +222,48 @@ pub fn dashboard(
         Format::Json => json(&dashboard)?,
     };
     write_out(out, text.as_bytes())
+}
+
+/// `revops bill-run`: issues, through the command API, every invoice due by
+/// `as_of` that the file log in `log_dir` does not bill yet, with tax from
+/// the JSON rate table at `tax_rates` (`{"US-NY": "0.08875", ...}`), and
+/// writes the run's report: invoices issued, withheld (customer on credit
+/// hold) and refused (with the rule that refused them). Running it again for
+/// the same date issues nothing.
+pub fn bill_run(
+    log_dir: &Path,
+    as_of: NaiveDate,
+    tax_rates: &Path,
+    recorded_at: DateTime<Utc>,
+    format: Format,
+    out: &mut dyn Write,
+) -> Result<BillRun, Error> {
+    let rates: TaxRates = read_json_file(tax_rates)?;
+    let mut ledger = Ledger::open(open_existing(log_dir)?)?;
+    let run = ledger.bill_run(as_of, &rates, recorded_at)?;
+    ledger.into_inner().close()?;
+    write_out(out, render(&run, format, ops_text::bill_run)?.as_bytes())?;
+    Ok(run)
+}
+
+/// `revops credit-check`: the credit policy's decision on an order of
+/// `order` (in the customer's currency) by `customer`, with the customer's
+/// ARR, payment history and exposure as of `as_of` in the file log in
+/// `log_dir`. Appends nothing.
+pub fn credit_check(
+    log_dir: &Path,
+    customer: &str,
+    order: Decimal,
+    as_of: NaiveDate,
+    format: Format,
+    out: &mut dyn Write,
+) -> Result<CreditDecision, Error> {
+    let ledger = Ledger::open(open_existing(log_dir)?)?;
+    let customer = CustomerId::new(customer)?;
+    let currency = ledger.state().customer(&customer).map(|c| c.currency).ok_or_else(|| {
+        revops_events::Error::UnknownEntity { entity: "customer", id: customer.to_string(), field: "customer" }
+    })?;
+    let decision = ledger.check_credit(&customer, Money::new(order, currency), as_of)?;
+    write_out(out, render(&decision, format, ops_text::credit_decision)?.as_bytes())?;
+    Ok(decision)
 }

@@ -87,9 +87,7 @@ impl ContractFile {
 
     /// Reads and parses the contract file at `path`; errors name the file.
     pub fn from_path(path: impl AsRef<Path>) -> Result<Self, Error> {
-        let path = path.as_ref();
-        let text = std::fs::read(path).map_err(|source| Error::Read { file: path.to_path_buf(), source })?;
-        parse(&mut serde_json::Deserializer::from_slice(&text), Some(path))
+        read_json_file(path.as_ref())
     }
 
     /// The contract as pretty-printed JSON in the format
@@ -122,10 +120,17 @@ impl ContractFile {
     }
 }
 
-fn parse<'de, R: serde_json::de::Read<'de>>(
+/// Reads and parses the JSON file at `path`; errors name the file, the field
+/// path, the line and the column.
+pub(crate) fn read_json_file<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, Error> {
+    let text = std::fs::read(path).map_err(|source| Error::Read { file: path.to_path_buf(), source })?;
+    parse(&mut serde_json::Deserializer::from_slice(&text), Some(path))
+}
+
+fn parse<'de, T: serde::Deserialize<'de>, R: serde_json::de::Read<'de>>(
     de: &mut serde_json::Deserializer<R>,
     file: Option<&Path>,
-) -> Result<ContractFile, Error> {
+) -> Result<T, Error> {
     let parsed = serde_path_to_error::deserialize(&mut *de).map_err(|e| Error::from_json(e, file))?;
     // Trailing characters after the object are an error too.
     de.end().map_err(|e| Error::from_json_at(".".to_owned(), e, file))?;

@@ -77,12 +77,23 @@ pub enum Error {
 impl Error {
     /// True when the input was at fault: a malformed contract file or terms
     /// that break a rule, a JSON Lines line that is not a valid event or that
-    /// the log refuses, a missing log. False for I/O failures and damage.
+    /// the log refuses, a missing log, a credit check of an unknown customer
+    /// or of an order that is not an amount in the customer's currency. False for I/O failures and damage.
     pub fn is_bad_input(&self) -> bool {
         use revops_events::Error as Log;
         match self {
             Error::Parse { .. } | Error::Core(_) | Error::NoLog { .. } | Error::DirNotEmpty { .. } => true,
-            Error::Log(e) => matches!(e, Log::Import { .. } | Log::ImportRefused { .. } | Log::Core(_)),
+            Error::Log(e) => matches!(
+                e,
+                Log::Import { .. }
+                    | Log::ImportRefused { .. }
+                    | Log::Core(_)
+                    | Log::InvalidId { .. }
+                    | Log::UnknownEntity { .. }
+                    | Log::CurrencyMismatch { .. }
+                    | Log::Negative { .. }
+                    | Log::NotMinorUnits { .. }
+            ),
             _ => false,
         }
     }

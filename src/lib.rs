@@ -5,6 +5,7 @@
 pub mod cli;
 pub mod contract_file;
 mod error;
+mod ops_text;
 pub mod report;
 mod table;
 pub mod text;

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
 use revops::cli::{Format, ReportKind};
-use revops::core::{Currency, NaiveDate};
+use revops::core::{Currency, Decimal, NaiveDate};
 use revops::events::jsonl::DEFAULT_BATCH_SIZE;
 use revops::events::Seq;
 
@@ -98,6 +98,48 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Issue every invoice due by a date that the log does not bill yet
+    /// (subscriptions in advance, milestones on acceptance, T&M and usage in
+    /// arrears), with tax from a rate table; customers on credit hold are
+    /// withheld. Running it again for the same date issues nothing.
+    BillRun {
+        /// The log directory.
+        #[arg(long, value_name = "DIR")]
+        log: PathBuf,
+        /// Bill what is due by this date; invoices are dated on it.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        as_of: NaiveDate,
+        /// The tax rate per jurisdiction, a JSON object
+        /// (see examples/tax_rates.json).
+        #[arg(long, value_name = "FILE")]
+        tax_rates: PathBuf,
+        /// The recorded time stamped on the invoices (RFC 3339). Defaults to
+        /// the current time.
+        #[arg(long, value_name = "TIMESTAMP")]
+        recorded_at: Option<DateTime<Utc>>,
+        /// Print the JSON report instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check an order against the credit policy: approved, deposit required
+    /// (with the amount) or refused, with the reason. Appends nothing.
+    CreditCheck {
+        /// The log directory.
+        #[arg(long, value_name = "DIR")]
+        log: PathBuf,
+        /// The customer id.
+        #[arg(long, value_name = "ID")]
+        customer: String,
+        /// The order amount, in the customer's currency.
+        #[arg(long, value_name = "AMOUNT")]
+        order: Decimal,
+        /// Count ARR, payment history and exposure as of this date.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        as_of: NaiveDate,
+        /// Print the JSON decision instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Write the events of a file log as JSON Lines to standard output.
     Export {
         /// The log directory.
@@ -169,6 +211,15 @@ fn main() -> ExitCode {
         Command::Dashboard { log, as_of, currency, json } => {
             let format = if json { Format::Json } else { Format::Text };
             revops::cli::dashboard(&log, as_of, currency, format, &mut std::io::stdout().lock())
+        }
+        Command::BillRun { log, as_of, tax_rates, recorded_at, json } => {
+            let recorded_at = recorded_at.unwrap_or_else(|| std::time::SystemTime::now().into());
+            let format = if json { Format::Json } else { Format::Text };
+            revops::cli::bill_run(&log, as_of, &tax_rates, recorded_at, format, &mut std::io::stdout().lock()).map(drop)
+        }
+        Command::CreditCheck { log, customer, order, as_of, json } => {
+            let format = if json { Format::Json } else { Format::Text };
+            revops::cli::credit_check(&log, &customer, order, as_of, format, &mut std::io::stdout().lock()).map(drop)
         }
         Command::Export { log, from } => revops::cli::export(&log, Seq(from), &mut std::io::stdout().lock()).map(drop),
     };

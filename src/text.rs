@@ -19,7 +19,7 @@ use crate::table::{Align, Table};
 const MRR_MONTHS: usize = 12;
 
 /// The snake_case name a value serializes to (an account, a bucket, a basis).
-fn name(value: &impl Serialize) -> String {
+pub(crate) fn name(value: &impl Serialize) -> String {
     match serde_json::to_value(value) {
         Ok(serde_json::Value::String(s)) => s,
         other => format!("{other:?}"),

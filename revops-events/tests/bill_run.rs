@@ -483,3 +483,33 @@ fn billed_once(l: &Ledger<MemoryLog>) -> Result<BTreeMap<String, Decimal>, TestC
     }
     Ok(billed)
 }
+
+#[test]
+fn invoices_without_periods_cover_the_earliest_installments_of_their_line() {
+    let mut l = ledger_with(&["ACME"]);
+    let lines = json!([subscription("SUB", "1200.00")]);
+    let c = contract("C-1", "ACME", "monthly", ("2026-01-01", "2026-12-31"), lines, json!({}));
+    l.sign_contract(c, at()).unwrap();
+    // 250.00 invoiced by hand without a period: January and February
+    // (100.00 each) and half of March.
+    let manual: InvoiceIssued = from(json!({
+        "invoice": "INV-BY-HAND", "customer": "ACME", "contract": "C-1", "issued_on": "2026-01-01",
+        "due_on": "2026-01-31", "currency": "USD",
+        "lines": [{"line": "SUB", "description": "Platform, first months", "amount": "250.00", "tax": "0.00"}]
+    }));
+    l.issue_invoice(manual, at()).unwrap();
+
+    let report = run(&mut l, "2026-04-01");
+    assert_eq!(
+        rows(&report.issued),
+        [
+            "C-1-2026-03-01 C-1 2026-03-01..2026-03-31 issued 2026-04-01 due 2026-05-01 po - 50.00+3.63=53.63",
+            "C-1-2026-04-01 C-1 2026-04-01..2026-04-30 issued 2026-04-01 due 2026-05-01 po - 100.00+7.25=107.25",
+        ]
+    );
+    // The cover is spent the same way on every run: nothing more, ever.
+    assert!(run(&mut l, "2026-04-01").issued.is_empty());
+    assert!(run(&mut l, "2026-02-15").issued.is_empty());
+    let billed: Decimal = invoices_issued(&l).iter().flat_map(|i| &i.lines).map(|line| line.amount).sum();
+    assert_eq!(billed, "400.00".parse::<Decimal>().unwrap());
+}

@@ -19,7 +19,10 @@
 //! A contract line's period counts as billed when any invoice of the
 //! contract carries a line for that contract line with that period start and
 //! end, wherever the invoice came from (an earlier run, an import, the
-//! simulation). So a run repeated on the same day, or on any earlier day,
+//! simulation). An invoice line that names the contract line but no period
+//! (a milestone or a license invoiced by hand) covers that line's earliest
+//! installments not billed by period, by amount: fully covered ones are not
+//! billed again, a partly covered one bills only the rest. So a run repeated on the same day, or on any earlier day,
 //! issues nothing new, and a later run bills only what fell due since.
 //!
 //! # The invoice
@@ -50,7 +53,7 @@
 //! early with an error: what was appended stays, and running again issues
 //! the rest.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use revops_core::billing::{billing_schedule, BillingSettings, Installment};
@@ -343,12 +346,15 @@ fn minor_places(money: Money) -> Result<Money, Error> {
 /// Appends to `out` the unbilled charges of `contract` due by `as_of`, one
 /// draft per installment with anything left to bill.
 fn due_drafts(id: &ContractId, contract: &ContractState, as_of: NaiveDate, out: &mut Vec<Draft>) -> Result<(), Error> {
+    // Consumed by the earliest unbilled installments, in schedule order, the
+    // same way on every run: the cover never moves to a later period.
+    let mut cover = contract.billed_without_period.clone();
     for term in terms_in_force(contract, as_of) {
         let performance = performed(contract, &term.terms);
         let schedule = billing_schedule(&term.terms, &performance, BillingSettings::default())
             .map_err(|source| super::rules::terms_error(id, source))?;
         for installment in schedule.installments.iter().filter(|i| i.invoice_date <= as_of) {
-            let lines = unbilled(contract, &term, installment);
+            let lines = unbilled(contract, &term, installment, &mut cover)?;
             if !lines.is_empty() {
                 out.push(Draft {
                     contract: id.clone(),
@@ -364,23 +370,40 @@ fn due_drafts(id: &ContractId, contract: &ContractState, as_of: NaiveDate, out: 
 }
 
 /// The lines of `installment` still to bill: not billed yet, not zero, and
-/// neither removed nor cancelled by the period's start.
-fn unbilled(contract: &ContractState, term: &InForce, installment: &Installment) -> Vec<(String, String, Money)> {
+/// neither removed nor cancelled by the period's start. An amount a line
+/// was billed without a period (`cover`) is taken off its earliest
+/// installments first.
+fn unbilled(
+    contract: &ContractState,
+    term: &InForce,
+    installment: &Installment,
+    cover: &mut BTreeMap<String, Decimal>,
+) -> Result<Vec<(String, String, Money)>, Error> {
     let start = installment.period_start;
     let gone = |on: Option<NaiveDate>| on.is_some_and(|on| on <= start);
     if gone(contract.cancelled_on) {
-        return Vec::new();
+        return Ok(Vec::new());
     }
-    installment
-        .lines
-        .iter()
-        .filter(|l| l.amount.amount > Decimal::ZERO && !gone(term.removed_on(&l.line)))
-        .filter(|l| !contract.billed.contains(&(l.line.clone(), start, installment.period_end)))
-        .map(|l| {
+    let mut lines = Vec::new();
+    for l in &installment.lines {
+        if l.amount.amount <= Decimal::ZERO
+            || gone(term.removed_on(&l.line))
+            || contract.billed.contains(&(l.line.clone(), start, installment.period_end))
+        {
+            continue;
+        }
+        let covered = cover.get_mut(&l.line).map_or(Decimal::ZERO, |c| {
+            let taken = (*c).min(l.amount.amount);
+            *c -= taken;
+            taken
+        });
+        let amount = Money::new(l.amount.amount - covered, l.amount.currency);
+        if amount.amount > Decimal::ZERO {
             let product = term.terms.lines.iter().find(|c| c.line == l.line).map(|c| c.product.clone());
-            (l.line.clone(), product.unwrap_or_default(), l.amount)
-        })
-        .collect()
+            lines.push((l.line.clone(), product.unwrap_or_default(), minor_places(amount)?));
+        }
+    }
+    Ok(lines)
 }
 
 /// What was performed on the lines of `terms`: their milestone acceptances,

@@ -119,6 +119,10 @@ pub struct ContractState {
     /// Every (contract line, period start, period end) an invoice of the
     /// contract already bills: a bill run never bills one twice.
     pub(crate) billed: BTreeSet<BilledPeriod>,
+    /// Per contract line, what invoices billed without naming a period (a
+    /// milestone or a license invoiced by hand): it covers the line's
+    /// earliest installments, so a bill run does not bill them again.
+    pub(crate) billed_without_period: BTreeMap<String, Decimal>,
 }
 
 /// A term's terms with the modifications made during it.
@@ -403,6 +407,7 @@ impl LedgerState {
                     earlier_terms: Vec::new(),
                     performance: Performance::default(),
                     billed: BTreeSet::new(),
+                    billed_without_period: BTreeMap::new(),
                 });
             }
             Event::ContractModified(e) => {
@@ -479,6 +484,11 @@ impl LedgerState {
                         _ => None,
                     });
                     c.billed.extend(periods);
+                    for l in &e.lines {
+                        if let (Some(line), None, _) | (Some(line), _, None) = (&l.line, l.period_start, l.period_end) {
+                            *c.billed_without_period.entry(line.to_string()).or_default() += l.amount;
+                        }
+                    }
                 }
                 let invoice = InvoiceState {
                     customer: e.customer.clone(),
