@@ -49,6 +49,13 @@
 //!   margin a fraction (0 to 1) given by the caller; absent when nobody
 //!   churned in the window (the value is unbounded) or nobody has MRR.
 //!
+//! # Renewal forecast
+//!
+//! The contracts ending within 90 days and their ARR, from the renewals
+//! report of the same date, and the forecast: each contract's ARR weighted
+//! by its renewal status (green 1.0, yellow 0.5, red 0.2 unless the report
+//! was given other weights; see [`crate::renewals`]).
+//!
 //! Money is rounded once to the minor unit (half away from zero) from the
 //! exact quotient; percentages have two places.
 //!
@@ -56,12 +63,14 @@
 //! use revops_projections::aging::{AgingOptions, ArAging};
 //! use revops_projections::kpis::Kpis;
 //! use revops_projections::mrr::Mrr;
+//! use revops_projections::renewals::Renewals;
 //! use rust_decimal::Decimal;
 //!
 //! let as_of = "2026-03-31".parse()?;
 //! let aging = ArAging::default().report(as_of, AgingOptions::default());
 //! let mrr = Mrr::default().report(as_of);
-//! let kpis = Kpis::default().report(&aging, &mrr, Decimal::new(80, 2))?;
+//! let renewals = Renewals::default().report(as_of, &Mrr::default(), &ArAging::default(), Default::default());
+//! let kpis = Kpis::default().report(&aging, &mrr, &renewals, Decimal::new(80, 2))?;
 //! assert!(kpis.currencies.is_empty() && kpis.cohorts.is_empty());
 //! assert_eq!(kpis.window_start.to_string(), "2025-03");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -81,6 +90,7 @@ use crate::amounts::{format, format_decimal, minor, ratio, round_money};
 use crate::intern::Interner;
 use crate::mrr::{Movement, MrrReport};
 use crate::once::SeqGuard;
+use crate::renewals::{ForecastWeights, RenewalsReport};
 use crate::{Error, Projection};
 
 /// The KPIs as of a date. See the [module docs](self).
@@ -96,6 +106,8 @@ pub struct KpiReport {
     pub gross_margin: Decimal,
     /// Mean days to pay over every currency (the aging report's).
     pub average_days_to_pay: Option<String>,
+    /// The weights of the renewal forecast by status.
+    pub renewal_weights: ForecastWeights,
     /// Per currency, by currency code.
     pub currencies: Vec<CurrencyKpis>,
     /// Per currency and signup month, cohorts that signed up by
@@ -150,6 +162,14 @@ pub struct CurrencyKpis {
     pub grr_pct: Option<String>,
     /// Net revenue retention of all measured cohorts.
     pub nrr_pct: Option<String>,
+    /// Contracts ending within 90 days of the as-of date (the renewals
+    /// report's pipeline).
+    pub renewals_in_90_days: u64,
+    /// Their ARR.
+    pub renewal_arr: String,
+    /// The 90-day renewal forecast: their ARR weighted by renewal status
+    /// (`renewal_weights`).
+    pub renewal_forecast_arr: String,
 }
 
 /// One signup cohort over the window, in one currency.
@@ -306,10 +326,19 @@ struct Subscriptions {
 impl Kpis {
     /// The KPIs as of the reports' date, with `gross_margin` (a fraction from
     /// 0 to 1) for the lifetime value. See the [module docs](self).
-    pub fn report(&self, aging: &AgingReport, mrr: &MrrReport, gross_margin: Decimal) -> Result<KpiReport, Error> {
+    pub fn report(
+        &self,
+        aging: &AgingReport,
+        mrr: &MrrReport,
+        renewals: &RenewalsReport,
+        gross_margin: Decimal,
+    ) -> Result<KpiReport, Error> {
         let as_of = aging.as_of;
         if mrr.as_of != as_of {
             return Err(Error::AsOfMismatch { report: "mrr", expected: as_of, found: mrr.as_of });
+        }
+        if renewals.as_of != as_of {
+            return Err(Error::AsOfMismatch { report: "renewals", expected: as_of, found: renewals.as_of });
         }
         if gross_margin < Decimal::ZERO || gross_margin > Decimal::ONE {
             return Err(Error::GrossMargin { margin: gross_margin });
@@ -329,6 +358,7 @@ impl Kpis {
 
         let mut currencies: Vec<Currency> = aging.currencies.iter().map(|c| c.currency).collect();
         currencies.extend(subscriptions.keys().chain(invoices.keys()).chain(memos.keys()).chain(disputes.keys()));
+        currencies.extend(renewals.totals.iter().map(|t| t.currency));
         currencies.sort_unstable();
         currencies.dedup();
         let mut rows = Vec::with_capacity(currencies.len());
@@ -336,7 +366,13 @@ impl Kpis {
             let receivables = aging.currencies.iter().find(|c| c.currency == currency);
             let subs = subscriptions.get(&currency).copied().unwrap_or_default();
             let tallies = [&invoices, &memos, &disputes].map(|t| t.get(&currency).copied().unwrap_or_default());
-            rows.push(currency_kpis(currency, receivables, tallies, &subs, gross_margin)?);
+            let mut row = currency_kpis(currency, receivables, tallies, &subs, gross_margin)?;
+            if let Some(t) = renewals.totals.iter().find(|t| t.currency == currency) {
+                row.renewals_in_90_days = t.contracts;
+                row.renewal_arr.clone_from(&t.arr);
+                row.renewal_forecast_arr.clone_from(&t.forecast_arr);
+            }
+            rows.push(row);
         }
         Ok(KpiReport {
             as_of,
@@ -344,6 +380,7 @@ impl Kpis {
             window_start,
             gross_margin,
             average_days_to_pay: aging.average_days_to_pay.clone(),
+            renewal_weights: renewals.weights,
             currencies: rows,
             cohorts,
         })
@@ -395,6 +432,9 @@ fn currency_kpis(
         lifetime_value: ltv.map(in_currency),
         grr_pct: subs.retention.grr(),
         nrr_pct: subs.retention.nrr(),
+        renewals_in_90_days: 0,
+        renewal_arr: money(0),
+        renewal_forecast_arr: money(0),
     })
 }
 

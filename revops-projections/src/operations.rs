@@ -125,10 +125,11 @@ impl RevenueOperations {
     }
 
     /// The KPIs as of `as_of` over the aging's default 90-day period, with
-    /// `gross_margin` (a fraction) for the lifetime value.
+    /// `gross_margin` (a fraction) for the lifetime value and the 90-day
+    /// renewal forecast at the default weights.
     pub fn kpi_report(&self, as_of: NaiveDate, gross_margin: Decimal) -> Result<KpiReport, Error> {
         let aging = self.models.aging().report(as_of, AgingOptions::default());
-        self.kpis.report(&aging, &self.models.mrr().report(as_of), gross_margin)
+        self.kpis.report(&aging, &self.models.mrr().report(as_of), &self.renewals_report(as_of), gross_margin)
     }
 
     /// The dashboard of the month of `as_of`, in `reporting` currency.

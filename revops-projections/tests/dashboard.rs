@@ -22,7 +22,7 @@
 //! - Commissions at 10 %: ACME's booking in January 1,200.00 (paid in
 //!   February), in June GAMMA's 600.00 and ACME's 1,200.00 add-on 120.00:
 //!   720.00 earned in June, 720.00 payable, next payout on the 15th.
-//! - BETA's contract ends in 14 days, nobody has called (yellow, so at
+//! - BETA's contract ends in 14 days and BETA is on credit hold (red, so at
 //!   risk): 12,000.00 EUR = 14,400.00 USD of ARR at risk. BETA is on credit
 //!   hold; ACME's April invoice passed day 60 of the collections ladder, so
 //!   the ladder calls for a hold on ACME.
@@ -150,6 +150,31 @@ fn the_dashboard_of_a_two_currency_book_to_the_cent() {
     // In EUR the same book needs the inverse rate, and USD converts through it.
     let in_eur = desk.dashboard(date("2026-06-30"), Currency::EUR).unwrap();
     assert_eq!(in_eur.revenue.total.mrr, "2333.33");
+}
+
+#[test]
+fn the_renewal_forecast_weighs_the_pipeline_by_status() {
+    let desk: RevenueOperations = two_currency_book().fold();
+    let kpis = desk.kpi_report(date("2026-06-30"), "0.80".parse().unwrap()).unwrap();
+    let row = |code: &str| kpis.currencies.iter().find(|c| c.currency.code() == code).unwrap();
+    // BETA's 12,000.00 EUR of ARR ends on 2026-07-14, and BETA is on credit
+    // hold: red, weighed 0.2. ACME (December) and GAMMA (2027) are beyond 90
+    // days.
+    let eur = row("EUR");
+    assert_eq!(
+        (eur.renewals_in_90_days, eur.renewal_arr.as_str(), eur.renewal_forecast_arr.as_str()),
+        (1, "12000.00", "2400.00")
+    );
+    let usd = row("USD");
+    assert_eq!(
+        (usd.renewals_in_90_days, usd.renewal_arr.as_str(), usd.renewal_forecast_arr.as_str()),
+        (0, "0.00", "0.00")
+    );
+    // On October 15, ACME's December end is in the pipeline: 13,200.00 a year,
+    // yellow (nobody called; May's invoice over 30 days past due).
+    let october = desk.kpi_report(date("2026-10-15"), "0.80".parse().unwrap()).unwrap();
+    let usd = october.currencies.iter().find(|c| c.currency == Currency::USD).unwrap();
+    assert_eq!((usd.renewals_in_90_days, usd.renewal_arr.as_str()), (1, "13200.00"));
 }
 
 #[test]

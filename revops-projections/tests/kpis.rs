@@ -8,6 +8,7 @@ use book::{date, subscription, Book};
 use revops_projections::aging::{AgingBasis, AgingOptions, ArAging};
 use revops_projections::kpis::{CohortRetention, CurrencyKpis, KpiReport, Kpis};
 use revops_projections::mrr::Mrr;
+use revops_projections::renewals::{ForecastWeights, Renewals};
 use revops_projections::revops_core::{Currency, Decimal};
 use revops_projections::Error;
 use serde_json::json;
@@ -20,10 +21,12 @@ fn margin(s: &str) -> Decimal {
 
 /// The KPIs of `book` as of `as_of`, aging over `period_days`.
 fn kpis(book: &Book, as_of: &str, period_days: u32, gross_margin: &str) -> KpiReport {
-    let (aging, mrr, kpis): (ArAging, Mrr, Kpis) = (book.fold(), book.fold(), book.fold());
+    let (aging, mrr, kpis, renewals): (ArAging, Mrr, Kpis, Renewals) =
+        (book.fold(), book.fold(), book.fold(), book.fold());
     let options = AgingOptions { basis: AgingBasis::InvoiceDate, period_days };
     let report = aging.report(date(as_of), options);
-    kpis.report(&report, &mrr.report(date(as_of)), margin(gross_margin)).unwrap()
+    let pipeline = renewals.report(date(as_of), &mrr, &aging, ForecastWeights::default());
+    kpis.report(&report, &mrr.report(date(as_of)), &pipeline, margin(gross_margin)).unwrap()
 }
 
 fn currency(report: &KpiReport, code: &str) -> CurrencyKpis {
@@ -212,13 +215,18 @@ fn cohort_retention_over_two_years_and_the_lifetime_value() {
 #[test]
 fn inputs_are_checked() {
     let book = two_year_book();
-    let (aging, mrr, kpis): (ArAging, Mrr, Kpis) = (book.fold(), book.fold(), book.fold());
+    let (aging, mrr, kpis, renewals): (ArAging, Mrr, Kpis, Renewals) =
+        (book.fold(), book.fold(), book.fold(), book.fold());
     let a = aging.report(date("2027-12-31"), AgingOptions::default());
-    let err = kpis.report(&a, &mrr.report(date("2027-12-30")), margin("0.8")).unwrap_err();
+    let pipeline = |on: &str| renewals.report(date(on), &mrr, &aging, ForecastWeights::default());
+    let err = kpis.report(&a, &mrr.report(date("2027-12-30")), &pipeline("2027-12-31"), margin("0.8")).unwrap_err();
     assert_eq!(err.to_string(), "the mrr report is as of 2027-12-30, not 2027-12-31");
-    let err = kpis.report(&a, &mrr.report(date("2027-12-31")), margin("1.2")).unwrap_err();
+    let err = kpis.report(&a, &mrr.report(date("2027-12-31")), &pipeline("2027-12-30"), margin("0.8")).unwrap_err();
+    assert_eq!(err.to_string(), "the renewals report is as of 2027-12-30, not 2027-12-31");
+    let err = kpis.report(&a, &mrr.report(date("2027-12-31")), &pipeline("2027-12-31"), margin("1.2")).unwrap_err();
     assert!(matches!(err, Error::GrossMargin { .. }), "{err:?}");
-    let json = serde_json::to_value(kpis.report(&a, &mrr.report(date("2027-12-31")), margin("0.8")).unwrap()).unwrap();
+    let report = kpis.report(&a, &mrr.report(date("2027-12-31")), &pipeline("2027-12-31"), margin("0.8")).unwrap();
+    let json = serde_json::to_value(report).unwrap();
     assert_eq!(json["window_start"], "2026-12");
     assert_eq!(json["gross_margin"], "0.8");
     assert_eq!(json["currencies"][1]["currency"], Currency::USD.code());
