@@ -1,8 +1,9 @@
 //! The `revops` command line: parses arguments and calls the library.
 //!
 //! Exit codes: 0 on success, 2 for bad input (a malformed or invalid contract
-//! file or event line, a missing log, or bad arguments), 1 for anything else
-//! (an unreadable file, a damaged log, a failed write).
+//! file or event line, a missing log, a reporting currency the log has no
+//! rate into, or bad arguments), 1 for anything else (an unreadable file, a
+//! damaged log, a failed write).
 
 use std::io::BufReader;
 use std::path::PathBuf;
