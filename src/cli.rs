@@ -20,7 +20,8 @@ use revops_events::ledger::{BillRun, CreditDecision};
 use revops_events::Ledger;
 use revops_events::Seq;
 use revops_projections::aging::AgingOptions;
-use revops_projections::{ReadModels, RevenueOperations};
+use revops_projections::fx::ReportingCurrency;
+use revops_projections::RevenueOperations;
 use revops_simulation::{self as simulation, SimulationConfig};
 
 use crate::contract_file::{read_json_file, ContractFile};
@@ -116,28 +117,166 @@ pub enum ReportKind {
     Mrr,
     /// Commissions per rep.
     Commissions,
+    /// The collections ladder and credit holds.
+    Collections,
+    /// Invoice disputes and their SLAs.
+    Disputes,
+    /// The renewal pipeline and its forecast.
+    Renewals,
+    /// Contract modifications classified, with their ARR effect.
+    Expansion,
+    /// The partner desk: attributed ARR, SPIFs, MDF.
+    Partners,
+    /// The revenue-operations KPIs.
+    Kpis,
 }
 
-/// `revops report`: replays the file log in `log_dir` into the projections
-/// and writes one report as of `as_of` to `out`, as text (with its detail
-/// rows) or as the report's JSON.
+/// The gross margin the KPIs' lifetime value uses unless told otherwise:
+/// 80 %, a common figure for subscription software.
+pub const DEFAULT_GROSS_MARGIN: Decimal = Decimal::from_parts(80, 0, 0, false, 2);
+
+/// How `revops report` draws a report up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReportOptions {
+    /// The reporting currency, when the report is also wanted converted at
+    /// the rates in force on the as-of date (the original figures are kept).
+    pub currency: Option<Currency>,
+    /// The gross margin, a fraction from 0 to 1, for the lifetime value of
+    /// [`ReportKind::Kpis`]; the other reports do not use it.
+    pub gross_margin: Decimal,
+}
+
+impl Default for ReportOptions {
+    /// In the original currencies, with [`DEFAULT_GROSS_MARGIN`].
+    fn default() -> Self {
+        ReportOptions { currency: None, gross_margin: DEFAULT_GROSS_MARGIN }
+    }
+}
+
+/// `revops report`: replays the file log in `log_dir` into the read models
+/// of [`RevenueOperations`] and writes one report as of `as_of` to `out`, as
+/// text (with its detail rows) or as the report's JSON.
+///
+/// With a reporting currency (see [`revops_projections::fx`]) the text
+/// starts with the rates used and the converted headline, one row per
+/// original currency and a total, followed by the report as it is; the JSON
+/// is `{"report": <the report>, "converted": <its view in the reporting
+/// currency>}`. A currency with no rate in force is
+/// [`revops_projections::Error::MissingFxRate`], and nothing is written.
 pub fn report(
     log_dir: &Path,
     kind: ReportKind,
     as_of: NaiveDate,
+    options: ReportOptions,
     format: Format,
     out: &mut dyn Write,
 ) -> Result<(), Error> {
-    let log = open_existing(log_dir)?;
-    let models = ReadModels::replay(&log)?;
+    let desk = RevenueOperations::replay(&open_existing(log_dir)?)?;
+    let models = desk.models();
+    let fx = options.currency.map(|currency| desk.fx().reporting(currency, as_of));
+    let view = Views { fx: fx.as_ref(), format };
     let text = match kind {
-        ReportKind::Ledger => render(&models.ledger().report(as_of), format, text::ledger)?,
-        ReportKind::Schedules => render(&models.schedules().report(as_of), format, text::schedules)?,
-        ReportKind::Aging => render(&models.aging().report(as_of, AgingOptions::default()), format, text::aging)?,
-        ReportKind::Mrr => render(&models.mrr().report(as_of), format, text::mrr)?,
-        ReportKind::Commissions => render(&models.commissions().report(as_of)?, format, text::commissions)?,
-    };
+        ReportKind::Ledger => view.show(
+            &models.ledger().report(as_of),
+            text::ledger,
+            |fx, r| fx.ledger(&r.trial_balance),
+            text::converted_ledger,
+        ),
+        ReportKind::Schedules => view.show(
+            &models.schedules().report(as_of),
+            text::schedules,
+            ReportingCurrency::schedules,
+            text::converted_schedules,
+        ),
+        ReportKind::Aging => view.show(
+            &models.aging().report(as_of, AgingOptions::default()),
+            text::aging,
+            ReportingCurrency::aging,
+            text::converted_aging,
+        ),
+        ReportKind::Mrr => {
+            view.show(&models.mrr().report(as_of), text::mrr, ReportingCurrency::mrr, text::converted_mrr)
+        }
+        ReportKind::Commissions => view.show(
+            &models.commissions().report(as_of)?,
+            text::commissions,
+            ReportingCurrency::commissions,
+            text::converted_commissions,
+        ),
+        ReportKind::Collections => view.show(
+            &desk.collections_report(as_of),
+            text::collections,
+            ReportingCurrency::collections,
+            text::converted_collections,
+        ),
+        ReportKind::Disputes => view.show(
+            &desk.disputes_report(as_of),
+            text::disputes,
+            ReportingCurrency::disputes,
+            text::converted_disputes,
+        ),
+        ReportKind::Renewals => view.show(
+            &desk.renewals_report(as_of),
+            text::renewals,
+            ReportingCurrency::renewals,
+            text::converted_renewals,
+        ),
+        ReportKind::Expansion => view.show(
+            &desk.expansion_report(as_of),
+            text::expansion,
+            ReportingCurrency::expansion,
+            text::converted_expansion,
+        ),
+        ReportKind::Partners => view.show(
+            &desk.partners_report(as_of),
+            text::partners,
+            ReportingCurrency::partners,
+            text::converted_partners,
+        ),
+        ReportKind::Kpis => view.show(
+            &desk.kpi_report(as_of, options.gross_margin)?,
+            text::kpis,
+            ReportingCurrency::kpis,
+            text::converted_kpis,
+        ),
+    }?;
     write_out(out, text.as_bytes())
+}
+
+/// How one `revops report` is shown: in which format, and in which
+/// reporting currency if any.
+struct Views<'a, 'r> {
+    fx: Option<&'a ReportingCurrency<'r>>,
+    format: Format,
+}
+
+impl<'r> Views<'_, 'r> {
+    /// `report` in the format: its text with the detail rows or its JSON;
+    /// with a reporting currency, its view made by `convert` first.
+    fn show<R: serde::Serialize, V: serde::Serialize>(
+        &self,
+        report: &R,
+        text: fn(&R, bool) -> String,
+        convert: impl Fn(&ReportingCurrency<'r>, &R) -> Result<V, revops_projections::Error>,
+        converted_text: fn(&V) -> String,
+    ) -> Result<String, Error> {
+        let Some(fx) = self.fx else {
+            return render(report, self.format, text);
+        };
+        let converted = convert(fx, report)?;
+        match self.format {
+            Format::Text => Ok(format!("{}\n{}", converted_text(&converted), text(report, true))),
+            Format::Json => json(&InReportingCurrency { report, converted: &converted }),
+        }
+    }
+}
+
+/// The JSON of a report with a reporting currency: the report as it is and
+/// its view in that currency.
+#[derive(serde::Serialize)]
+struct InReportingCurrency<'a, R, V> {
+    report: &'a R,
+    converted: &'a V,
 }
 
 /// A report in `format`: its text form with the detail rows, or its JSON.
@@ -194,8 +333,10 @@ pub fn demo(dir: &Path, as_of: Option<NaiveDate>, out: &mut dyn Write) -> Result
     );
     text.push_str(&text::summary(&reports));
     text.push_str(&format!(
-        "\nThe detail: revops report <ledger|schedules|aging|mrr|commissions> --log {} --as-of {as_of} [--json]\n\n",
-        dir.display()
+        "\nThe detail: revops report \
+         <ledger|schedules|aging|mrr|commissions|collections|disputes|renewals|expansion|partners|kpis> \
+         --log {dir} --as-of {as_of} [--json] [--currency CODE]; and revops dashboard --log {dir} --as-of {as_of}\n\n",
+        dir = dir.display()
     ));
     text.push_str(&desk.dashboard(as_of, DEMO_REPORTING_CURRENCY)?.to_string());
     write_out(out, text.as_bytes())

@@ -78,7 +78,9 @@ impl Error {
     /// True when the input was at fault: a malformed contract file or terms
     /// that break a rule, a JSON Lines line that is not a valid event or that
     /// the log refuses, a missing log, a credit check of an unknown customer
-    /// or of an order that is not an amount in the customer's currency. False for I/O failures and damage.
+    /// or of an order that is not an amount in the customer's currency, a
+    /// reporting currency without a rate in force, a gross margin outside 0
+    /// to 1. False for I/O failures and damage.
     pub fn is_bad_input(&self) -> bool {
         use revops_events::Error as Log;
         match self {
@@ -94,6 +96,15 @@ impl Error {
                     | Log::Negative { .. }
                     | Log::NotMinorUnits { .. }
             ),
+            // The reporting currency or gross margin asked for does not fit
+            // the log: no rate in force into that currency, a margin out of
+            // range.
+            Error::Projection(e) => {
+                matches!(
+                    e,
+                    revops_projections::Error::MissingFxRate { .. } | revops_projections::Error::GrossMargin { .. }
+                )
+            }
             _ => false,
         }
     }

@@ -1,8 +1,9 @@
 //! The `revops` command line: parses arguments and calls the library.
 //!
 //! Exit codes: 0 on success, 2 for bad input (a malformed or invalid contract
-//! file or event line, a missing log, or bad arguments), 1 for anything else
-//! (an unreadable file, a damaged log, a failed write).
+//! file or event line, a missing log, a reporting currency the log has no
+//! rate into, or bad arguments), 1 for anything else (an unreadable file, a
+//! damaged log, a failed write).
 
 use std::io::BufReader;
 use std::path::PathBuf;
@@ -10,7 +11,7 @@ use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
-use revops::cli::{Format, ReportKind};
+use revops::cli::{Format, ReportKind, ReportOptions, DEFAULT_GROSS_MARGIN};
 use revops::core::{Currency, Decimal, NaiveDate};
 use revops::events::jsonl::DEFAULT_BATCH_SIZE;
 use revops::events::Seq;
@@ -80,6 +81,15 @@ enum Command {
         /// Print the JSON report instead of text tables.
         #[arg(long)]
         json: bool,
+        /// Also give the report in this reporting currency (ISO 4217), at
+        /// the log's rates in force on the as-of date; the original figures
+        /// are kept. A currency without a rate is an error.
+        #[arg(long, value_name = "CODE")]
+        currency: Option<Currency>,
+        /// The gross margin (a fraction from 0 to 1) of the lifetime value
+        /// in the kpis report; the other reports ignore it.
+        #[arg(long, default_value_t = DEFAULT_GROSS_MARGIN, value_name = "FRACTION")]
+        gross_margin: Decimal,
     },
     /// Replay a file log and print the revenue-operations dashboard of the
     /// month of a date: revenue, invoicing, AR aging, commissions, alerts.
@@ -164,6 +174,18 @@ enum ReportArg {
     Mrr,
     /// Commissions per rep.
     Commissions,
+    /// The collections ladder and credit holds.
+    Collections,
+    /// Open and resolved disputes and SLA breaches.
+    Disputes,
+    /// The renewal pipeline, ARR at risk and forecast.
+    Renewals,
+    /// Contract modifications by class and their ARR effect.
+    Expansion,
+    /// Partner-sourced, influenced and co-sell ARR, SPIFs and MDF.
+    Partners,
+    /// DSO, credit and dispute rates, ARPA, churn, LTV, GRR and NRR.
+    Kpis,
 }
 
 impl From<ReportArg> for ReportKind {
@@ -174,6 +196,12 @@ impl From<ReportArg> for ReportKind {
             ReportArg::Aging => ReportKind::Aging,
             ReportArg::Mrr => ReportKind::Mrr,
             ReportArg::Commissions => ReportKind::Commissions,
+            ReportArg::Collections => ReportKind::Collections,
+            ReportArg::Disputes => ReportKind::Disputes,
+            ReportArg::Renewals => ReportKind::Renewals,
+            ReportArg::Expansion => ReportKind::Expansion,
+            ReportArg::Partners => ReportKind::Partners,
+            ReportArg::Kpis => ReportKind::Kpis,
         }
     }
 }
@@ -204,9 +232,10 @@ fn main() -> ExitCode {
             }
             .map(drop)
         }
-        Command::Report { report, log, as_of, json } => {
+        Command::Report { report, log, as_of, json, currency, gross_margin } => {
             let format = if json { Format::Json } else { Format::Text };
-            revops::cli::report(&log, report.into(), as_of, format, &mut std::io::stdout().lock())
+            let options = ReportOptions { currency, gross_margin };
+            revops::cli::report(&log, report.into(), as_of, options, format, &mut std::io::stdout().lock())
         }
         Command::Dashboard { log, as_of, currency, json } => {
             let format = if json { Format::Json } else { Format::Text };

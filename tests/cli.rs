@@ -308,6 +308,277 @@ fn reports_replay_the_log_as_of_a_date() {
     assert_eq!(missing.status.code(), Some(2));
 }
 
+/// `revops report KIND` on `log` as of `as_of`, with `extra` arguments.
+fn report_on(log: &std::path::Path, kind: &str, as_of: &str, extra: &[&str]) -> Output {
+    let mut args = vec!["report", kind, "--log", path(log), "--as-of", as_of];
+    args.extend(extra);
+    revops(&args)
+}
+
+fn json_of(output: &Output) -> serde_json::Value {
+    serde_json::from_str(&stdout(output)).expect("--json prints JSON")
+}
+
+#[test]
+fn the_desk_reports_in_text_and_json() {
+    let dir = scratch();
+    let log = book_log(dir.path());
+    let report = |kind: &str, as_of: &str, extra: &[&str]| report_on(&log, kind, as_of, extra);
+
+    // March 20: INITECH's annual invoice (75,000.00 open after its first
+    // payment) is 19 days past due, 9 on the ladder before its dispute of
+    // 3,000.00 paused it on March 10.
+    let collections = stdout(&report("collections", "2026-03-20", &[]));
+    assert!(
+        collections.starts_with("Collections as of 2026-03-20\n1 invoices on the ladder (1 paused"),
+        "{collections}"
+    );
+    assert_eq!(
+        rows(&collections, "INITECH")[0][..9],
+        row(&["INITECH", "INV-2026-0005", "USD", "2026-03-01", "75000.00", "19", "9", "paused", "day_7"])
+    );
+    let json = json_of(&report("collections", "2026-03-20", &["--json"]));
+    assert_eq!((json["counts"]["invoices"].as_u64(), json["counts"]["paused"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(json["invoices"][0]["open"], "75000.00");
+
+    let disputes = stdout(&report("disputes", "2026-03-20", &[]));
+    assert_eq!(rows(&disputes, "USD"), [row(&["USD", "3000.00"])]);
+    assert_eq!(
+        rows(&disputes, "DSP-2026-001")[0][..7],
+        row(&["DSP-2026-001", "INV-2026-0005", "INITECH", "pricing_error", "USD", "3000.00", "2026-03-10"])
+    );
+    let json = json_of(&report("disputes", "2026-03-31", &["--json"]));
+    assert_eq!(json["counts"]["resolved_valid"], 1);
+    assert_eq!(json["resolved"][0]["credit_memo"], "CM-2026-001");
+
+    // November 30: ACME's and GLOBEX's contracts end on 2027-01-14 (45
+    // days), INITECH's on 2027-02-28; none contacted in 30 days: yellow,
+    // weighted 0.5. ARR: ACME 60,000.00, INITECH 138,000.00, GLOBEX
+    // 55,200.00 EUR.
+    let renewals = stdout(&report("renewals", "2026-11-30", &[]));
+    assert_eq!(
+        rows(&renewals, "USD")[0],
+        row(&["USD", "2", "198000.00", "0.00", "198000.00", "0.00", "60000.00", "(1)", "99000.00"])
+    );
+    assert_eq!(
+        rows(&renewals, "C-2001")[0][8..],
+        row(&["yellow", "no_recent_contact", "yes", "-", "55200.00", "27600.00"])
+    );
+    let json = json_of(&report("renewals", "2026-11-30", &["--json"]));
+    assert_eq!(json["totals"][0]["currency"], "EUR");
+    assert_eq!(json["totals"][0]["arr_at_risk"], "55200.00");
+    assert_eq!(json["renewals"][0]["reason"], "no_recent_contact");
+
+    // SI-NORTH sourced INITECH's 138,000.00 ARR, earned a 1,500.00 SPIF and
+    // spent 2,500.00 of 10,000.00 MDF in April.
+    let partners = stdout(&report("partners", "2026-06-30", &[]));
+    assert_eq!(
+        rows(&partners, "USD")[0],
+        row(&["USD", "198000.00", "138000.00", "0.00", "0.00", "1500.00", "1500.00", "10000.00", "2500.00", "25.00"])
+    );
+    let json = json_of(&report("partners", "2026-06-30", &["--json"]));
+    assert_eq!(json["partners"][0]["partner"], "SI-NORTH");
+    assert_eq!(json["partners"][0]["mdf_balance"], "7500.00");
+
+    // The KPIs as of March 20 over the 90 days from December 21: USD
+    // invoiced 172,331.25 in five invoices, 3,000.00 of it disputed.
+    let kpis = stdout(&report("kpis", "2026-03-20", &[]));
+    assert!(kpis.contains("; gross margin 0.80)\n"), "{kpis}");
+    assert_eq!(
+        rows(&kpis, "USD")[0],
+        row(&["USD", "42.01", "26.00", "53.32", "172331.25", "(5)", "0.00", "(0)", "0.00", "3000.00", "(1)", "1.74"])
+    );
+    assert_eq!(rows(&kpis, "USD")[1], row(&["USD", "16500.00", "2", "8250.00", "0", "2", "0.00", "-", "-", "-"]));
+    let json = json_of(&report("kpis", "2026-03-20", &["--json", "--gross-margin", "0.65"]));
+    assert_eq!(json["gross_margin"], "0.65");
+    assert_eq!(json["currencies"][0]["mrr"], "4600.00");
+    assert_eq!(report("kpis", "2026-03-20", &["--gross-margin", "1.5"]).status.code(), Some(2));
+}
+
+#[test]
+fn expansion_lists_a_modification_by_class() {
+    let dir = scratch();
+    // The book, and GLOBEX adding ten seats (6,000.00 for the six months
+    // from July 15: 12,000.00 ARR) and repricing support from 7,200.00 to
+    // 6,000.00 a year (−1,200.00 ARR).
+    let seats = r#"{"line":"SEATS","product":"Revops Cloud Enterprise","kind":"subscription","quantity":"10","price":"6000.00","start_date":"2026-07-15","recognition":{"method":"ratable","basis":"monthly"}}"#;
+    let modified = format!(
+        r#"{{"type":"contract_modified","contract":"C-2001","effective_on":"2026-07-15","treatment":"prospective","changes":[{{"change":"add","line":{seats}}},{{"change":"amend","line":"SUPPORT","price":"6000.00"}}]}}"#
+    );
+    let book = format!("{}{modified}\n", std::fs::read_to_string("examples/book.jsonl").unwrap());
+    let file = dir.path().join("book.jsonl");
+    std::fs::write(&file, book).unwrap();
+    let log = dir.path().join("log");
+    stdout(&revops(&["import", path(&file), "--log", path(&log), "--recorded-at", AT]));
+
+    let text = stdout(&report_on(&log, "expansion", "2026-12-31", &[]));
+    assert_eq!(
+        rows(&text, "EUR")[0],
+        row(&["EUR", "2", "12000.00", "0.00", "0.00", "0.00", "-1200.00", "0.00", "12000.00", "10800.00"])
+    );
+    let support = &rows(&text, "2026-07-15")[1];
+    assert_eq!(support[support.len() - 5..], row(&["contraction", "EUR", "7200.00", "6000.00", "-1200.00"]));
+    // Before July 15 there is nothing to list.
+    let json = json_of(&report_on(&log, "expansion", "2026-07-14", &["--json"]));
+    assert_eq!(json["changes"].as_array().map(Vec::len), Some(0));
+
+    // In USD at July's 1.0920: 13,104.00 and −1,310.40.
+    let usd = stdout(&report_on(&log, "expansion", "2026-12-31", &["--currency", "USD"]));
+    assert_eq!(
+        rows(&usd, "TOTAL")[0],
+        row(&["TOTAL", "2", "13104.00", "0.00", "0.00", "0.00", "-1310.40", "0.00", "13104.00", "11793.60"])
+    );
+}
+
+#[test]
+fn reports_in_a_reporting_currency_keep_the_original_figures() {
+    let dir = scratch();
+    let log = book_log(dir.path());
+    let report = |kind: &str, as_of: &str, extra: &[&str]| report_on(&log, kind, as_of, extra);
+
+    // At year end EUR → USD is 1.0920 (from July 1): GLOBEX's open
+    // 7,092.40 EUR is 7,744.9008 → 7,744.90 USD; with ACME's 5,443.75 USD,
+    // 13,188.65.
+    let aging = stdout(&report("aging", "2026-12-31", &["--currency", "USD"]));
+    assert!(
+        aging.starts_with("AR aging as of 2026-12-31 in USD\nrate: 1 EUR = 1.0920 USD (set 2026-07-01)\n"),
+        "{aging}"
+    );
+    assert_eq!(rows(&aging, "TOTAL"), [row(&["TOTAL", "0.00", "13188.65", "0.00", "0.00", "0.00", "13188.65"])]);
+    // First the converted row, then the report as it is.
+    let eur = rows(&aging, "EUR");
+    assert_eq!(eur[0], row(&["EUR", "0.00", "7744.90", "0.00", "0.00", "0.00", "7744.90"]));
+    assert_eq!(eur[1][..7], row(&["EUR", "0.00", "7092.40", "0.00", "0.00", "0.00", "7092.40"]));
+    let json = json_of(&report("aging", "2026-12-31", &["--currency", "USD", "--json"]));
+    assert_eq!(json["converted"]["total"]["total"], "13188.65");
+    assert_eq!(json["converted"]["reporting"]["rates"][0]["rate"], "1.0920");
+    assert_eq!(json["report"]["currencies"][0]["buckets"]["total"], "7092.40");
+
+    // MRR: GLOBEX's 4,600.00 EUR is 5,023.20 USD.
+    let mrr = stdout(&report("mrr", "2026-12-31", &["--currency", "USD"]));
+    assert_eq!(rows(&mrr, "EUR")[0], row(&["EUR", "5023.20", "60278.40", "1"]));
+    assert_eq!(rows(&mrr, "TOTAL"), [row(&["TOTAL", "21523.20", "258278.40", "3"])]);
+    assert_eq!(rows(&mrr, "USD")[0], rows(&mrr, "USD")[1][..4]);
+
+    // In EUR, the same rate inverted: ACME's 16,500.00 USD MRR is
+    // 15,109.89 EUR (16,500 / 1.092 = 15,109.890…).
+    let mrr = stdout(&report("mrr", "2026-12-31", &["--currency", "EUR"]));
+    assert!(mrr.contains("\nrate: 1 EUR = 1.0920 USD (set 2026-07-01, used inverse)\n"), "{mrr}");
+    assert_eq!(rows(&mrr, "TOTAL"), [row(&["TOTAL", "19709.89", "236518.68", "3"])]);
+
+    // Renewals on November 30: GLOBEX's 55,200.00 EUR ARR is 60,278.40 USD,
+    // its forecast 27,600.00 EUR 30,139.20.
+    let renewals = stdout(&report("renewals", "2026-11-30", &["--currency", "USD"]));
+    assert_eq!(
+        rows(&renewals, "EUR")[0],
+        row(&["EUR", "1", "60278.40", "0.00", "60278.40", "0.00", "60278.40", "(1)", "30139.20"])
+    );
+    assert_eq!(
+        rows(&renewals, "TOTAL"),
+        [row(&["TOTAL", "3", "258278.40", "0.00", "258278.40", "0.00", "120278.40", "(2)", "129139.20"])]
+    );
+    let json = json_of(&report("renewals", "2026-11-30", &["--currency", "USD", "--json"]));
+    assert_eq!(json["converted"]["renewals"][1]["converted_forecast_arr"], "30139.20");
+    assert_eq!(json["report"]["renewals"][1]["forecast_arr"], "27600.00");
+
+    // The desk's other reports convert too.
+    for kind in ["ledger", "schedules", "commissions", "collections", "disputes", "expansion", "partners", "kpis"] {
+        let json = json_of(&report(kind, "2026-12-31", &["--currency", "USD", "--json"]));
+        assert_eq!(json["converted"]["reporting"]["currency"], "USD", "{kind}");
+    }
+}
+
+#[test]
+fn a_reporting_currency_without_a_rate_exits_2_and_prints_nothing() {
+    let dir = scratch();
+    let log = book_log(dir.path());
+    for kind in ["aging", "renewals", "kpis"] {
+        let output = report_on(&log, kind, "2026-12-31", &["--currency", "JPY"]);
+        assert_eq!(output.status.code(), Some(2), "{kind}");
+        assert!(output.stdout.is_empty(), "{kind}");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(stderr, "error: no fx rate from EUR to JPY (nor from JPY to EUR) in force on 2026-12-31\n");
+    }
+    // Before the first EUR rate was set, USD has none either.
+    let early = report_on(&log, "mrr", "2025-12-31", &["--currency", "USD", "--json"]);
+    assert_eq!(early.status.code(), Some(0), "an empty book needs no rate");
+}
+
+/// The bill run of the sample book's log as of `as_of`, as JSON.
+fn bill_run(log: &str, as_of: &str) -> serde_json::Value {
+    let args = ["bill-run", "--log", log, "--as-of", as_of, "--tax-rates", "examples/tax_rates.json"];
+    let mut args = args.to_vec();
+    args.extend(["--recorded-at", "2027-01-01T06:00:00Z", "--json"]);
+    serde_json::from_str(&stdout(&revops(&args))).expect("the bill run's JSON")
+}
+
+/// The sample book invoices its milestones and its perpetual license by
+/// hand, without billing periods: a bill run must take those invoices as
+/// billing the contract lines they name and issue nothing already billed.
+#[test]
+fn a_bill_run_over_a_hand_billed_book_issues_only_what_is_due_and_never_twice() {
+    let dir = scratch();
+    let log = book_log(dir.path());
+    let log = path(&log);
+    // Everything due by the end of 2026 was invoiced by hand, with and
+    // without periods: nothing to issue.
+    let run = bill_run(log, "2026-12-31");
+    assert_eq!(run["issued"].as_array().map(Vec::len), Some(0), "{run:#}");
+    assert_eq!(run["refused"].as_array().map(Vec::len), Some(0), "{run:#}");
+    let before = stdout(&revops(&["export", "--log", log])).lines().count();
+    assert_eq!(before, 150);
+    // Again, and earlier: still nothing, and the log is unchanged.
+    for as_of in ["2026-12-31", "2026-06-30"] {
+        let again = bill_run(log, as_of);
+        assert_eq!(again["issued"].as_array().map(Vec::len), Some(0), "{again:#}");
+    }
+    assert_eq!(stdout(&revops(&["export", "--log", log])).lines().count(), before);
+}
+
+#[test]
+fn a_bill_run_needs_a_readable_rate_table() {
+    let dir = scratch();
+    let log = book_log(dir.path());
+    let missing = dir.path().join("rates.json");
+    std::fs::write(&missing, r#"{"US-NY": "high"}"#).expect("write the rate table");
+    let output = revops(&["bill-run", "--log", path(&log), "--as-of", "2026-12-31", "--tax-rates", path(&missing)]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("rates.json") && stderr.contains("US-NY"), "{stderr}");
+    assert!(log.is_dir());
+}
+
+#[test]
+fn a_credit_check_states_the_rule_and_the_deposit() {
+    let dir = scratch();
+    let log = book_log(dir.path());
+    let text = stdout(&revops(&[
+        "credit-check",
+        "--log",
+        path(&log),
+        "--customer",
+        "ACME",
+        "--order",
+        "50000",
+        "--as-of",
+        "2027-01-01",
+    ]));
+    assert!(text.starts_with("Credit check of ACME as of 2027-01-01\n"), "{text}");
+    for expected in [
+        "Outcome                   deposit_required",
+        "Rule                   exposure_over_limit",
+        "Category                               smb",
+        "Exposure                      55443.75 USD",
+        "Deposit                       30443.75 USD",
+    ] {
+        assert!(text.contains(expected), "{expected:?} missing from\n{text}");
+    }
+    let unknown =
+        revops(&["credit-check", "--log", path(&log), "--customer", "NOPE", "--order", "1", "--as-of", "2027-01-01"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("unknown customer \"NOPE\""));
+}
+
 #[test]
 fn the_demo_writes_a_log_replays_it_and_prints_the_five_reports() {
     let dir = scratch();

@@ -8,12 +8,16 @@ mod book;
 use book::{date, subscription, Book};
 use proptest::prelude::*;
 use revops_projections::aging::{AgingOptions, ArAging, Buckets};
+use revops_projections::expansion::{ExpansionClass, ExpansionTotals};
+use revops_projections::fx::views::{CollectionsAmounts, KpiAmounts};
 use revops_projections::fx::{FxRate, FxRates};
 use revops_projections::ledger::{Account, GeneralLedger};
 use revops_projections::mrr::Mrr;
+use revops_projections::partners::{PartnerDesk, PartnerTotals};
+use revops_projections::renewals::RenewalTotals;
 use revops_projections::revops_core::{Currency, Decimal, Money};
 use revops_projections::schedules::ScheduleTotals;
-use revops_projections::Error;
+use revops_projections::{Error, RevenueOperations};
 use serde_json::json;
 
 const USD: Currency = Currency::USD;
@@ -312,6 +316,268 @@ fn a_report_with_a_currency_without_a_rate_is_an_error() {
     let view = fx.reporting(EUR, date("2026-01-31")).mrr(&mrr.report(date("2026-01-31"))).unwrap();
     assert_eq!(view.total.mrr, "100.00");
     assert_eq!(dec(&view.total.arr), dec("1200.00"));
+}
+
+/// Opens `dispute` on `invoice` for `amount` in `currency`.
+fn dispute(book: &mut Book, dispute: &str, invoice: &str, amount: &str, currency: &str, on: &str) {
+    book.exec(json!({"type": "dispute_opened", "dispute": dispute, "invoice": invoice, "reason_code": "pricing_error",
+        "amount": amount, "currency": currency, "opened_on": on}));
+}
+
+/// The two-currency book with EUR → USD at 1.0873 from October, when the
+/// pipeline, expansion and partner views below are drawn up.
+fn autumn_book() -> Book {
+    let mut book = two_currency_book();
+    rate(&mut book, "EUR", "USD", "1.0873", "2026-10-01");
+    book
+}
+
+#[test]
+fn collections_open_amounts_convert_as_one_whole_and_holds_take_their_invoices_share() {
+    let mut book = two_currency_book();
+    let (acme, globex) = (("ACME", "C-1", "USD"), ("GLOBEX", "C-2", "EUR"));
+    // As of March 31: INV-1 and G-1 60 and 70 days past due (holds to
+    // place), G-2 due that day.
+    book.invoice("INV-1", acme, ("2026-01-01", "2026-01-30"), "500.00", "0.00");
+    book.invoice("G-1", globex, ("2026-01-01", "2026-01-20"), "100.30", "0.00");
+    book.invoice("G-2", globex, ("2026-03-01", "2026-03-31"), "100.10", "0.00");
+    let desk: RevenueOperations = book.fold();
+    let as_of = date("2026-03-31");
+    let view = desk.fx().reporting(USD, as_of).collections(&desk.collections_report(as_of)).unwrap();
+
+    // 108.8255 + 108.6085 = 217.434 → 217.43: G-1 108.82, G-2 108.61 (the
+    // larger remainder takes the leftover cent); 500.00 USD stays whole.
+    let open: Vec<(&str, &str, &str)> =
+        view.invoices.iter().map(|i| (i.invoice.as_str(), i.open.as_str(), i.converted_open.as_str())).collect();
+    assert_eq!(open, [("INV-1", "500.00", "500.00"), ("G-1", "100.30", "108.82"), ("G-2", "100.10", "108.61")]);
+    let holds: Vec<(&str, &str, &str)> =
+        view.holds_to_place.iter().map(|h| (h.customer.as_str(), h.open.as_str(), h.converted_open.as_str())).collect();
+    assert_eq!(holds, [("ACME", "500.00", "500.00"), ("GLOBEX", "100.30", "108.82")]);
+    let amounts =
+        |a: &CollectionsAmounts| (a.invoices, a.open.clone(), a.holds_to_place, a.holds_to_place_open.clone());
+    let [eur, usd] = &view.currencies[..] else { panic!("{:?}", view.currencies) };
+    assert_eq!(eur.currency, EUR);
+    assert_eq!(amounts(&eur.original), (2, "200.40".into(), 1, "100.30".into()));
+    assert_eq!(amounts(&eur.converted), (2, "217.43".into(), 1, "108.82".into()));
+    assert_eq!(amounts(&usd.converted), amounts(&usd.original));
+    assert_eq!(amounts(&view.total), (3, "717.43".into(), 2, "608.82".into()));
+    assert_eq!(quoted(&view.reporting.rates[0]), ("1.0850".into(), Some("2026-01-01".into()), false));
+}
+
+#[test]
+fn open_dispute_amounts_sum_to_the_converted_total() {
+    let mut book = billed_book();
+    dispute(&mut book, "D-1", "G-1", "10.05", "EUR", "2026-03-02");
+    dispute(&mut book, "D-2", "G-1", "10.05", "EUR", "2026-03-03");
+    book.invoice("INV-2", ("ACME", "C-1", "USD"), ("2026-03-01", "2026-03-31"), "200.00", "0.00");
+    dispute(&mut book, "D-3", "INV-2", "200.00", "USD", "2026-03-04");
+    let desk: RevenueOperations = book.fold();
+    let as_of = date("2026-03-31");
+    let view = desk.fx().reporting(USD, as_of).disputes(&desk.disputes_report(as_of)).unwrap();
+
+    // 10.904 25 twice is 21.8085 → 21.81: rounded one by one they would
+    // make 21.80; the tie's leftover cent goes to the later dispute.
+    let open: Vec<(&str, &str, &str)> =
+        view.open.iter().map(|d| (d.dispute.as_str(), d.amount.as_str(), d.converted_amount.as_str())).collect();
+    assert_eq!(open, [("D-1", "10.05", "10.90"), ("D-2", "10.05", "10.91"), ("D-3", "200.00", "200.00")]);
+    let sections: Vec<(Currency, u64, &str, &str)> =
+        view.currencies.iter().map(|c| (c.currency, c.disputes, c.open.as_str(), c.converted_open.as_str())).collect();
+    assert_eq!(sections, [(EUR, 2, "20.10", "21.81"), (USD, 1, "200.00", "200.00")]);
+    assert_eq!(view.total_open, "221.81");
+}
+
+fn renewal_row(t: &RenewalTotals) -> (u64, [&str; 6], u64) {
+    let amounts = [&t.arr, &t.green_arr, &t.yellow_arr, &t.red_arr, &t.arr_at_risk, &t.forecast_arr];
+    (t.contracts, amounts.map(String::as_str), t.at_risk_contracts)
+}
+
+#[test]
+fn renewal_arr_and_forecast_convert_by_contract_and_status_sums_still_add_up() {
+    let mut book = autumn_book();
+    // ACME is in touch (green); GLOBEX is not (yellow, at risk: 31 days left).
+    book.exec(
+        json!({"type": "renewal_contact_logged", "contract": "C-1", "contacted_on": "2026-11-20", "by": "rep-jane"}),
+    );
+    let desk: RevenueOperations = book.fold();
+    let as_of = date("2026-11-30");
+    let view = desk.fx().reporting(USD, as_of).renewals(&desk.renewals_report(as_of)).unwrap();
+
+    // GLOBEX: ARR 6,001.20 EUR × 1.0873 = 6,525.10476 → 6,525.10; its
+    // forecast 3,000.60 EUR (weight 0.5) → 3,262.55238 → 3,262.55.
+    let rows: Vec<(&str, &str, &str, &str, &str)> = view
+        .renewals
+        .iter()
+        .map(|r| {
+            let figures = [&r.arr, &r.converted_arr, &r.forecast_arr, &r.converted_forecast_arr].map(String::as_str);
+            (r.contract.as_str(), figures[0], figures[1], figures[2], figures[3])
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [("C-1", "12000.00", "12000.00", "12000.00", "12000.00"), ("C-2", "6001.20", "6525.10", "3000.60", "3262.55")]
+    );
+    let [eur, usd] = &view.currencies[..] else { panic!("{:?}", view.currencies) };
+    assert_eq!(renewal_row(&eur.original), (1, ["6001.20", "0.00", "6001.20", "0.00", "6001.20", "3000.60"], 1));
+    assert_eq!(renewal_row(&eur.converted), (1, ["6525.10", "0.00", "6525.10", "0.00", "6525.10", "3262.55"], 1));
+    assert_eq!(renewal_row(&usd.converted), renewal_row(&usd.original));
+    assert_eq!(renewal_row(&view.total), (2, ["18525.10", "12000.00", "6525.10", "0.00", "6525.10", "15262.55"], 1));
+    assert_eq!(view.total.currency, USD);
+}
+
+/// Adds `line` (a subscription of `product` for July to December at
+/// `price`) to `contract` from July 1.
+fn add_half_year(book: &mut Book, contract: &str, line: &str, product: &str, price: &str) {
+    let line = json!({"line": line, "product": product, "kind": "subscription", "price": price,
+        "start_date": "2026-07-01", "recognition": {"method": "ratable"}});
+    book.exec(json!({"type": "contract_modified", "contract": contract, "effective_on": "2026-07-01",
+        "treatment": "prospective", "changes": [{"change": "add", "line": line}]}));
+}
+
+#[test]
+fn expansion_effects_of_both_signs_convert_as_one_whole() {
+    let mut book = autumn_book();
+    // GLOBEX: more seats (ARR 1,201.20 EUR) and a module (600.60 EUR),
+    // dropped in October; ACME: a module (2,400.00 USD).
+    add_half_year(&mut book, "C-2", "SEATS", "Platform", "600.60");
+    add_half_year(&mut book, "C-2", "BI", "Analytics", "300.30");
+    book.exec(json!({"type": "contract_modified", "contract": "C-2", "effective_on": "2026-10-01",
+        "treatment": "prospective", "changes": [{"change": "remove", "line": "BI"}]}));
+    add_half_year(&mut book, "C-1", "BI", "Analytics", "1200.00");
+    let desk: RevenueOperations = book.fold();
+    let as_of = date("2026-11-30");
+    let view = desk.fx().reporting(USD, as_of).expansion(&desk.expansion_report(as_of)).unwrap();
+
+    // 1,306.06476 + 653.03238 − 653.03238 + 2,400.00 = 3,706.06476 →
+    // 3,706.06. The positive fractions share 1,959.09714 → 1,959.10 (the
+    // seats, with the larger remainder, take the leftover cent) and the
+    // contraction the rest: −653.04.
+    let changes: Vec<(&str, &str, ExpansionClass, &str, &str)> = view
+        .changes
+        .iter()
+        .map(|c| {
+            (c.contract.as_str(), c.line.as_str(), c.class, c.arr_effect.as_str(), c.converted_arr_effect.as_str())
+        })
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            ("C-1", "BI", ExpansionClass::ModuleUpsell, "2400.00", "2400.00"),
+            ("C-2", "SEATS", ExpansionClass::SeatExpansion, "1201.20", "1306.07"),
+            ("C-2", "BI", ExpansionClass::ModuleUpsell, "600.60", "653.03"),
+            ("C-2", "BI", ExpansionClass::Contraction, "-600.60", "-653.04"),
+        ]
+    );
+    let row = |t: &ExpansionTotals| {
+        let amounts = [&t.seat_expansion, &t.module_upsell, &t.contraction, &t.expansion, &t.net];
+        (t.changes, amounts.map(String::clone))
+    };
+    let [eur, usd] = &view.currencies[..] else { panic!("{:?}", view.currencies) };
+    assert_eq!(row(&eur.original), (3, ["1201.20", "600.60", "-600.60", "1801.80", "1201.20"].map(String::from)));
+    assert_eq!(row(&eur.converted), (3, ["1306.07", "653.03", "-653.04", "1959.10", "1306.06"].map(String::from)));
+    assert_eq!(row(&usd.converted), row(&usd.original));
+    assert_eq!(row(&view.total), (4, ["1306.07", "3053.03", "-653.04", "4359.10", "3706.06"].map(String::from)));
+}
+
+#[test]
+fn partner_arr_spif_and_mdf_convert_with_the_balance_kept() {
+    let mut book = autumn_book();
+    let attribute = |book: &mut Book, contract: &str, partner: &str, kind: &str, share: &str| {
+        book.exec(json!({"type": "partner_attributed", "contract": contract, "partner": partner, "kind": kind,
+            "share": share, "attributed_on": "2026-02-01"}));
+    };
+    attribute(&mut book, "C-2", "P-1", "sourced", "1.00");
+    attribute(&mut book, "C-2", "P-2", "influenced", "0.50");
+    attribute(&mut book, "C-1", "P-2", "co_sell", "0.25");
+    book.exec(json!({"type": "spif_earned", "partner": "P-1", "contract": "C-2", "amount": "100.05",
+        "currency": "EUR", "earned_on": "2026-02-01", "program": "new logo"}));
+    book.exec(json!({"type": "mdf_allocated", "partner": "P-1", "amount": "1000.00", "currency": "EUR",
+        "allocated_on": "2026-02-01"}));
+    book.exec(json!({"type": "mdf_spent", "partner": "P-1", "amount": "333.33", "currency": "EUR",
+        "spent_on": "2026-05-01", "description": "webinar"}));
+    let desk: RevenueOperations = book.fold();
+    let as_of = date("2026-11-30");
+    let view = desk.fx().reporting(USD, as_of).partners(&desk.partners_report(as_of)).unwrap();
+
+    let desk_row = |d: &PartnerDesk| {
+        let amounts = [
+            &d.sourced_arr,
+            &d.influenced_arr,
+            &d.co_sell_arr,
+            &d.spif_payable,
+            &d.mdf_allocated,
+            &d.mdf_spent,
+            &d.mdf_balance,
+        ];
+        (d.partner.clone(), amounts.map(String::clone), d.mdf_utilization_pct.clone())
+    };
+    let strings = |a: [&str; 7]| a.map(String::from);
+    let pct = Some("33.33".to_owned());
+    // P-1: 6,001.20 EUR sourced → 6,525.10; SPIF 100.05 → 108.784365 →
+    // 108.78; MDF 1,000.00 → 1,087.30, of which 333.33 spent → 362.429709:
+    // the balance 724.870291 → 724.87 is rounded once, spent is the rest.
+    let rows: Vec<_> = view.partners.iter().map(|p| (desk_row(&p.original), desk_row(&p.converted))).collect();
+    assert_eq!(
+        rows[0],
+        (
+            ("P-1".into(), strings(["6001.20", "0.00", "0.00", "100.05", "1000.00", "333.33", "666.67"]), pct.clone()),
+            ("P-1".into(), strings(["6525.10", "0.00", "0.00", "108.78", "1087.30", "362.43", "724.87"]), pct.clone()),
+        )
+    );
+    assert_eq!(rows[1].1, ("P-2".into(), strings(["0.00", "6525.10", "0.00", "0.00", "0.00", "0.00", "0.00"]), None));
+    assert_eq!(rows[2].1, ("P-2".into(), strings(["0.00", "0.00", "3000.00", "0.00", "0.00", "0.00", "0.00"]), None));
+
+    let totals_row = |t: &PartnerTotals| {
+        let amounts = [&t.total_arr, &t.sourced_arr, &t.influenced_arr, &t.co_sell_arr, &t.spif_earned, &t.mdf_spent];
+        (amounts.map(String::clone), t.mdf_utilization_pct.clone())
+    };
+    let [eur, _usd] = &view.currencies[..] else { panic!("{:?}", view.currencies) };
+    assert_eq!(
+        totals_row(&eur.converted),
+        (["6525.10", "6525.10", "6525.10", "0.00", "108.78", "362.43"].map(String::from), pct.clone())
+    );
+    // 362.43 / 1,087.30 = 33.333…%.
+    assert_eq!(
+        totals_row(&view.total),
+        (["18525.10", "6525.10", "6525.10", "3000.00", "108.78", "362.43"].map(String::from), pct)
+    );
+    assert_eq!(view.total.mdf_allocated, "1087.30");
+}
+
+#[test]
+fn kpi_amounts_convert_and_rates_and_days_stay_as_reported() {
+    let mut book = billed_book();
+    book.exec(json!({"type": "credit_memo_issued", "memo": "CM-1", "invoice": "G-1", "amount": "100.05",
+        "currency": "EUR", "issued_on": "2026-02-10", "reason": "goodwill", "approved_by": "Dana",
+        "approver_role": "vp_revenue_operations"}));
+    dispute(&mut book, "D-1", "G-1", "10.05", "EUR", "2026-03-02");
+    let desk: RevenueOperations = book.fold();
+    let as_of = date("2026-03-31");
+    let report = desk.kpi_report(as_of, dec("0.80")).unwrap();
+    let view = desk.fx().reporting(USD, as_of).kpis(&report).unwrap();
+
+    let row = |a: &KpiAmounts| {
+        let amounts = [&a.invoiced, &a.credited, &a.disputed, &a.mrr].map(String::clone);
+        (amounts, a.customers, a.arpa.clone(), a.lifetime_value.clone())
+    };
+    let some = |s: &str| Some(s.to_owned());
+    let [eur, usd] = &view.currencies[..] else { panic!("{:?}", view.currencies) };
+    assert_eq!(
+        row(&eur.original),
+        (["6001.20", "100.05", "10.05", "500.10"].map(String::from), 1, some("500.10"), None)
+    );
+    // × 1.0850: 6,511.302, 108.554 25, 10.904 25, 542.6085.
+    assert_eq!(
+        row(&eur.converted),
+        (["6511.30", "108.55", "10.90", "542.61"].map(String::from), 1, some("542.61"), None)
+    );
+    assert_eq!(row(&usd.converted), row(&usd.original));
+    // ARPA of all: 1,542.61 / 2 = 771.305 → 771.31; no lifetime value.
+    assert_eq!(
+        row(&view.total),
+        (["18511.30", "108.55", "10.90", "1542.61"].map(String::from), 2, some("771.31"), None)
+    );
+    // The percentages stay in the report, in each currency.
+    assert_eq!(report.currencies[0].credit_memo_rate_pct.as_deref(), Some("1.67"));
 }
 
 proptest! {

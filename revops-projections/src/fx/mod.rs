@@ -28,9 +28,12 @@
 //! [`ReportingCurrency`] converts any set of amounts; it also has one view
 //! per report ([`ReportingCurrency::aging`], [`ReportingCurrency::ledger`],
 //! [`ReportingCurrency::schedules`], [`ReportingCurrency::mrr`],
-//! [`ReportingCurrency::commissions`]) that keeps each currency section's
-//! original figures next to the converted ones; the [`views`] module says
-//! which figures each converts.
+//! [`ReportingCurrency::commissions`], and for the desk's reports
+//! [`ReportingCurrency::collections`], [`ReportingCurrency::disputes`],
+//! [`ReportingCurrency::renewals`], [`ReportingCurrency::expansion`],
+//! [`ReportingCurrency::partners`], [`ReportingCurrency::kpis`]) that keeps
+//! each currency section's original figures next to the converted ones; the
+//! [`views`] module says which figures each converts.
 //!
 //! ```
 //! use revops_projections::fx::FxRates;
