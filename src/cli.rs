@@ -25,6 +25,7 @@ use revops_projections::RevenueOperations;
 use revops_simulation::{self as simulation, SimulationConfig};
 
 use crate::contract_file::{read_json_file, ContractFile};
+use crate::desk::{run_collections, CollectionsRun};
 use crate::Error;
 use crate::{ops_text, text};
 
@@ -407,4 +408,23 @@ pub fn credit_check(
     let decision = ledger.check_credit(&customer, Money::new(order, currency), as_of)?;
     write_out(out, render(&decision, format, ops_text::credit_decision)?.as_bytes())?;
     Ok(decision)
+}
+
+/// `revops collections-run`: carries out the collections ladder as of
+/// `as_of` on the file log in `log_dir` — records the steps due, places the
+/// day-60 credit holds, lifts the holds of customers who paid — and writes
+/// what it did (see [`crate::desk`]). Running it again the same day does
+/// nothing.
+pub fn collections_run(
+    log_dir: &Path,
+    as_of: NaiveDate,
+    recorded_at: DateTime<Utc>,
+    format: Format,
+    out: &mut dyn Write,
+) -> Result<CollectionsRun, Error> {
+    let mut ledger = Ledger::open(open_existing(log_dir)?)?;
+    let run = run_collections(&mut ledger, as_of, recorded_at)?;
+    ledger.into_inner().close()?;
+    write_out(out, render(&run, format, ops_text::collections_run)?.as_bytes())?;
+    Ok(run)
 }

@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod contract_file;
+pub mod desk;
 mod error;
 mod ops_text;
 pub mod report;

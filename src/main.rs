@@ -131,6 +131,25 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Carry out the collections ladder on a date: record the steps due
+    /// (day 0, 7, 15, 30, 45, 60, 75, 90 from the due date), put customers
+    /// with an invoice at day 60 on credit hold, lift the holds of customers
+    /// who paid. Running it again the same day does nothing.
+    CollectionsRun {
+        /// The log directory.
+        #[arg(long, value_name = "DIR")]
+        log: PathBuf,
+        /// The run date; every step and hold is dated on it.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        as_of: NaiveDate,
+        /// The recorded time stamped on the events (RFC 3339). Defaults to
+        /// the current time.
+        #[arg(long, value_name = "TIMESTAMP")]
+        recorded_at: Option<DateTime<Utc>>,
+        /// Print the JSON report instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Check an order against the credit policy: approved, deposit required
     /// (with the amount) or refused, with the reason. Appends nothing.
     CreditCheck {
@@ -245,6 +264,11 @@ fn main() -> ExitCode {
             let recorded_at = recorded_at.unwrap_or_else(|| std::time::SystemTime::now().into());
             let format = if json { Format::Json } else { Format::Text };
             revops::cli::bill_run(&log, as_of, &tax_rates, recorded_at, format, &mut std::io::stdout().lock()).map(drop)
+        }
+        Command::CollectionsRun { log, as_of, recorded_at, json } => {
+            let recorded_at = recorded_at.unwrap_or_else(|| std::time::SystemTime::now().into());
+            let format = if json { Format::Json } else { Format::Text };
+            revops::cli::collections_run(&log, as_of, recorded_at, format, &mut std::io::stdout().lock()).map(drop)
         }
         Command::CreditCheck { log, customer, order, as_of, json } => {
             let format = if json { Format::Json } else { Format::Text };

@@ -1,11 +1,12 @@
-//! The text forms of what the desk's commands return — a bill run and a
-//! credit decision — as the CLI prints them. The JSON forms are the types
+//! The text forms of what the desk's commands return — a bill run, a
+//! credit decision, a collections run — as the CLI prints them. The JSON forms are the types
 //! themselves.
 
 use std::fmt::Write as _;
 
 use revops_events::ledger::{BillRun, BillRunInvoice, CreditDecision};
 
+use crate::desk::CollectionsRun;
 use crate::table::{Align, Table};
 use crate::text::name;
 
@@ -88,5 +89,36 @@ pub(crate) fn credit_decision(decision: &CreditDecision, _detail: bool) -> Strin
     }
     let _ = table.write_body(&mut out);
     let _ = writeln!(out, "\n{}", decision.reason);
+    out
+}
+
+/// The steps a collections run recorded and the holds it placed and lifted.
+pub(crate) fn collections_run(run: &CollectionsRun, _detail: bool) -> String {
+    let mut out = format!(
+        "Collections run as of {}: {} steps recorded, {} holds placed, {} released, {} refused\n",
+        run.as_of,
+        run.steps.len(),
+        run.holds_placed.len(),
+        run.holds_released.len(),
+        run.refused.len()
+    );
+    if !run.steps.is_empty() {
+        let mut table = Table::new(&[("INVOICE", Align::Left), ("CUSTOMER", Align::Left), ("STEP", Align::Left)]);
+        for s in &run.steps {
+            table.row(vec![s.invoice.clone(), s.customer.clone(), name(&s.step)]);
+        }
+        out.push('\n');
+        let _ = table.write(&mut out);
+    }
+    for (title, customers) in
+        [("Credit holds placed", &run.holds_placed), ("Credit holds released", &run.holds_released)]
+    {
+        if !customers.is_empty() {
+            let _ = writeln!(out, "\n{title}: {}", customers.join(", "));
+        }
+    }
+    for r in &run.refused {
+        let _ = writeln!(out, "\nRefused: {}: {}", r.action, r.error);
+    }
     out
 }

@@ -579,6 +579,52 @@ fn a_credit_check_states_the_rule_and_the_deposit() {
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("unknown customer \"NOPE\""));
 }
 
+/// A collections run on the sample book's log as of `as_of`, as JSON.
+fn collections_run(log: &str, as_of: &str) -> serde_json::Value {
+    let args = ["collections-run", "--log", log, "--as-of", as_of, "--recorded-at", AT, "--json"];
+    serde_json::from_str(&stdout(&revops(&args))).expect("the collections run's JSON")
+}
+
+#[test]
+fn a_collections_run_records_the_due_steps_holds_at_day_60_and_lifts_the_hold_on_payment() {
+    let dir = scratch();
+    let log = book_log(dir.path());
+    let log = path(&log);
+    // ACME's INV-2026-0029 (due 2027-01-14) is at day 60 on 2027-03-15,
+    // GLOBEX's INV-2026-0028 (due 2027-01-15) at day 59.
+    let run = collections_run(log, "2027-03-15");
+    let steps = |run: &serde_json::Value| -> Vec<String> {
+        let steps = run["steps"].as_array().expect("steps");
+        steps.iter().map(|s| format!("{} {}", s["invoice"].as_str().unwrap(), s["step"].as_str().unwrap())).collect()
+    };
+    let ladder = |invoice: &str, steps: &[&str]| steps.iter().map(|s| format!("{invoice} {s}")).collect::<Vec<_>>();
+    let mut expected = ladder("INV-2026-0029", &["day_0", "day_7", "day_15", "day_30", "day_45", "day_60"]);
+    expected.extend(ladder("INV-2026-0028", &["day_0", "day_7", "day_15", "day_30", "day_45"]));
+    assert_eq!(steps(&run), expected);
+    assert_eq!(run["holds_placed"], serde_json::json!(["ACME"]));
+    // The same day again: everything it did is no longer due.
+    let again = collections_run(log, "2027-03-15");
+    assert!(steps(&again).is_empty() && again["holds_placed"] == serde_json::json!([]), "{again:#}");
+    // ACME pays in full; GLOBEX reaches day 60.
+    let payment = dir.path().join("payment.jsonl");
+    std::fs::write(
+        &payment,
+        concat!(
+            r#"{"type":"payment_received","payment":"PAY-2027-0001","customer":"ACME","amount":"5443.75","currency":"USD","received_on":"2027-03-20","method":"ach"}"#,
+            "\n",
+            r#"{"type":"payment_applied","payment":"PAY-2027-0001","invoice":"INV-2026-0029","amount":"5443.75","currency":"USD","applied_on":"2027-03-20"}"#,
+            "\n"
+        ),
+    )
+    .expect("write the payment");
+    stdout(&revops(&["import", path(&payment), "--log", log, "--recorded-at", AT]));
+    let later = collections_run(log, "2027-03-21");
+    assert_eq!(steps(&later), ladder("INV-2026-0028", &["day_60"]));
+    assert_eq!(later["holds_placed"], serde_json::json!(["GLOBEX"]));
+    assert_eq!(later["holds_released"], serde_json::json!(["ACME"]));
+    assert_eq!(later["refused"], serde_json::json!([]));
+}
+
 #[test]
 fn the_demo_writes_a_log_replays_it_and_prints_the_five_reports() {
     let dir = scratch();
