@@ -90,6 +90,13 @@
 //!   no arrival order: a day's credit holds, FX corrections and sourced
 //!   claims keep their partition's order under `interleave`), so the
 //!   JSON of the interleaved log's desk must equal the original's as is.
+//! - **Bill runs never double-bill.** The case's book gets bill runs (tax
+//!   from `examples/tax_rates.json`, the simulation's jurisdictions) at its
+//!   as-of dates in order, each followed by a run at a random date on or
+//!   before it. No run may issue a (contract, line, period start, period
+//!   end) that any invoice in the log already bills — the simulation's own
+//!   included — nor one twice; and a second run on the same date issues
+//!   nothing.
 
 #[macro_use]
 #[path = "audit/case.rs"]
@@ -105,6 +112,7 @@ use chrono::{Datelike, NaiveDate};
 use proptest::prelude::*;
 use revops::simulation::interleave;
 use revops_core::calendar::YearMonth;
+use revops_core::tax::TaxRates;
 use revops_core::Currency;
 use revops_events::event::{AttributionKind, CollectionStep};
 use revops_events::{Envelope, Event, EventLog};
@@ -1096,6 +1104,50 @@ proptest! {
         check(seed, cut, |case| {
             let (original, shuffled) = (desk::fold(&case.envelopes), desk::fold(&interleave(&case.envelopes, seed.rotate_left(17))));
             same_desk_json("interleaved", &original, &shuffled, &case.as_of_dates())
+        })?;
+    }
+    /// Bill runs never double-bill: on the case's book, runs at the as-of
+    /// dates (each repeated, and an earlier one thrown in) never issue a
+    /// (contract, line, period) that an invoice already bills, never issue
+    /// one twice, and a second run on the same date issues nothing (see the
+    /// module docs).
+    #[test]
+    fn bill_runs_never_double_bill((seed, cut) in case::cases()) {
+        check(seed, cut, |case| {
+            let rates: TaxRates = serde_json::from_str(include_str!("../examples/tax_rates.json")).map_err(|e| e.to_string())?;
+            let mut log = revops_events::MemoryLog::default();
+            case::to_log_onto(&mut log, &case.envelopes);
+            let mut billed: BTreeSet<(String, String, NaiveDate, NaiveDate)> = BTreeSet::new();
+            for e in &case.envelopes {
+                if let Event::InvoiceIssued(i) = &e.event {
+                    for l in &i.lines {
+                        if let (Some(line), Some(start), Some(end)) = (&l.line, l.period_start, l.period_end) {
+                            billed.insert((i.contract.to_string(), line.to_string(), start, end));
+                        }
+                    }
+                }
+            }
+            let mut ledger = revops_events::Ledger::open(log).map_err(|e| e.to_string())?;
+            let mut draws = desk::draws(case);
+            let dates = case.as_of_dates();
+            let mut runs = Vec::new();
+            for (k, &date) in dates.iter().enumerate() {
+                runs.push(date);
+                runs.push(dates[draws.below(k as u64 + 1) as usize]);
+            }
+            let at = revops::simulation::recorded_at(case.last_day, 0);
+            for date in runs {
+                let run = ledger.bill_run(date, &rates, at).map_err(|e| e.to_string())?;
+                for invoice in &run.issued {
+                    for line in &invoice.lines {
+                        let key = (invoice.contract.to_string(), line.line.clone(), invoice.period_start, invoice.period_end);
+                        ensure!(billed.insert(key.clone()), "the run of {date} bills {key:?} again ({})", invoice.invoice);
+                    }
+                }
+                let again = ledger.bill_run(date, &rates, at).map_err(|e| e.to_string())?;
+                ensure!(again.issued.is_empty(), "a second run of {date} issued {:?}", again.issued.iter().map(|i| i.invoice.to_string()).collect::<Vec<_>>());
+            }
+            Ok(())
         })?;
     }
 }
