@@ -125,7 +125,7 @@ pub use report::{
 };
 
 use crate::amounts::split_gross;
-use crate::commissions::Commissions;
+use crate::commissions::{Commissions, EntryCursor};
 use crate::intern::Interner;
 use crate::schedules::{RevenueSchedules, Scratch, Source};
 use crate::Projection;
@@ -174,6 +174,8 @@ pub struct GeneralLedger {
     commissions: Commissions,
     /// Commission entries frozen by period closes.
     frozen_commissions: commission::Frozen,
+    /// Each commission plan's walk as the last close left it.
+    commission_cursor: EntryCursor,
     customers: Interner,
     /// Never iterated: looked up by (customer, currency) only.
     credit_balances: HashMap<(u32, Currency), i64>,
@@ -479,13 +481,29 @@ impl GeneralLedger {
         }
         let horizon = self.journal.horizon.map(|h| (h, self.journal.horizon_seq));
         let mut postings = Vec::new();
-        match commission::open_postings(
+        let posted = commission::close_postings(
             &self.commissions,
+            &mut self.commission_cursor,
             horizon,
             &self.frozen_commissions,
             period.last_day(),
             &mut postings,
-        ) {
+        );
+        // The cursor walks on from the last close; what it freezes must be
+        // what walking everything from the first credit gives.
+        #[cfg(debug_assertions)]
+        {
+            let mut whole = Vec::new();
+            let from_start = commission::open_postings(
+                &self.commissions,
+                horizon,
+                &self.frozen_commissions,
+                period.last_day(),
+                &mut whole,
+            );
+            assert_eq!((&posted, &postings), (&from_start, &whole), "the close of {period}");
+        }
+        match posted {
             Ok(()) => self.frozen_commissions.freeze(postings, close),
             // Nothing is frozen: the commissions report cannot be computed
             // either, and a later close that can books it as a catch-up.
