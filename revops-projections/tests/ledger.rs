@@ -277,10 +277,7 @@ fn write_off_moves_the_open_amount_to_bad_debt() {
 
 /// rep-jane's booking plan: 10 % up to the 50,000.00 quota, 15 % above.
 fn jane_plan() -> serde_json::Value {
-    json!({"type": "commission_plan_defined", "plan": "FY26", "rep": "rep-jane", "quota": "50000.00",
-           "currency": "USD", "basis": "booking",
-           "tiers": [{"from_attainment": "0", "rate": "0.10"}, {"from_attainment": "1.0", "rate": "0.15"}],
-           "clawback_months": 6, "payout_day": 15, "effective_on": "2026-01-01"})
+    booking_plan("FY26", "rep-jane", "2026-01-01", "50000.00", ("0.10", "0.15"))
 }
 
 /// C-8, 60,000.00 over 2026, sold by rep-jane under FY26.
