@@ -98,6 +98,10 @@ use crate::once::SeqGuard;
 use crate::schedules::Source;
 use crate::{Error, Projection};
 
+mod cursor;
+
+pub(crate) use cursor::EntryCursor;
+
 /// Commission figures of a month or of all months, in the rep's currency.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommissionSums {
@@ -339,6 +343,9 @@ pub struct Commissions {
     key: String,
     line_prices: Vec<Decimal>,
     plans: Vec<Option<Plan>>,
+    /// The ids of each rep's plans, ascending: `plans_of` without a scan
+    /// of every plan.
+    rep_plans: Vec<Vec<u32>>,
     contracts: Vec<Contract>,
     invoices: Vec<Invoice>,
     facts: Vec<Fact>,
@@ -366,6 +373,9 @@ impl Projection for Commissions {
                 let slot = slot(&mut self.plans, id, None);
                 if slot.is_none() && plan.validate().is_ok() {
                     *slot = Some(Plan { rep, plan, effective_on: e.effective_on, source });
+                    let ids = crate::intern::slot(&mut self.rep_plans, rep, Vec::new());
+                    let at = ids.partition_point(|&p| p < id);
+                    ids.insert(at, id);
                 }
             }
             Event::ContractSigned(e) => {
@@ -560,6 +570,26 @@ impl PeriodSums {
     }
 }
 
+/// Where one plan's walk stands after the facts it has taken so far.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct PlanState {
+    standing: Standing,
+    /// Credits still standing per contract, oldest first: (date, amount).
+    credits: BTreeMap<u32, Vec<(NaiveDate, Decimal)>>,
+}
+
+/// One part of a rep's `earned − clawed_back`, as [`Commissions::entries`]
+/// gives it, with the rep by index: what the ledger books.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RepEntry {
+    pub(crate) rep: u32,
+    pub(crate) currency: Currency,
+    pub(crate) kind: CommissionEntryKind,
+    pub(crate) amount: Decimal,
+    pub(crate) on: NaiveDate,
+    pub(crate) source: Source,
+}
+
 /// A plan's running position during a report.
 #[derive(Clone, Copy, Debug, Default)]
 struct Standing {
@@ -576,7 +606,7 @@ enum ChangeKind {
 
 /// One change of a rep's figures, as [`Commissions::walk`] finds it.
 #[derive(Clone, Copy, Debug)]
-struct Change {
+pub(crate) struct Change {
     rep: u32,
     currency: Currency,
     /// The month it counts in (a payout's is the month it is for).
@@ -590,6 +620,15 @@ struct Change {
     /// payout.
     amount: Decimal,
     source: Source,
+}
+
+impl Change {
+    /// The entry it is, unless it is a payout or zero.
+    pub(crate) fn entry(&self) -> Option<RepEntry> {
+        let ChangeKind::Entry(kind) = self.kind else { return None };
+        let Change { rep, currency, on, amount, source, .. } = *self;
+        (!amount.is_zero()).then_some(RepEntry { rep, currency, kind, amount, on, source })
+    }
 }
 
 impl Commissions {
@@ -635,11 +674,18 @@ impl Commissions {
         self.plans_of(rep).next().map(|(_, p)| p.plan.currency())
     }
 
+    /// `rep`'s plans by plan id.
     fn plans_of(&self, rep: u32) -> impl Iterator<Item = (u32, &Plan)> {
-        self.plans
-            .iter()
-            .enumerate()
-            .filter_map(move |(id, p)| p.as_ref().filter(|p| p.rep == rep).map(|p| (id as u32, p)))
+        let ids = self.rep_plans.get(rep as usize).map_or(&[][..], Vec::as_slice);
+        ids.iter().filter_map(|&id| self.plans[id as usize].as_ref().map(|p| (id, p)))
+    }
+
+    /// The plan whose walk takes `contract`'s facts: the plan it counts
+    /// under, if that plan is in the contract's currency (nothing is
+    /// converted).
+    fn route(&self, contract: u32) -> Option<u32> {
+        let c = self.contracts.get(contract as usize)?;
+        self.plan_of(c).filter(|&p| self.plans[p as usize].as_ref().is_some_and(|p| p.plan.currency() == c.currency))
     }
 
     /// Commission per rep and month as of `as_of` (see the [module docs](self)).
@@ -691,38 +737,45 @@ impl Commissions {
     /// [`Error::Core`] when revops-core cannot compute a commission, as for
     /// [`Commissions::report`].
     pub fn entries(&self, as_of: NaiveDate) -> Result<Vec<CommissionEntry>, Error> {
-        self.try_entries(as_of).map_err(|(_, e)| Error::Core(e))
+        let entries = self.rep_entries(as_of).map_err(|(_, e)| Error::Core(e))?;
+        Ok(entries
+            .into_iter()
+            .map(|e| CommissionEntry {
+                rep: self.rep_ids.name(e.rep).to_owned(),
+                currency: e.currency,
+                kind: e.kind,
+                amount: e.amount,
+                on: e.on,
+                seq: e.source.seq,
+                event_id: e.source.event_id,
+                event_type: e.source.event_type,
+            })
+            .collect())
     }
 
-    /// [`Commissions::entries`], or the event whose commission could not
-    /// be computed and why.
-    pub(crate) fn try_entries(&self, as_of: NaiveDate) -> Result<Vec<CommissionEntry>, (Source, revops_core::Error)> {
+    /// [`Commissions::entries`] with reps by index, or the event whose
+    /// commission could not be computed and why.
+    pub(crate) fn rep_entries(&self, as_of: NaiveDate) -> Result<Vec<RepEntry>, (Source, revops_core::Error)> {
         let mut entries = Vec::new();
-        self.walk(as_of, &mut |change| {
-            let ChangeKind::Entry(kind) = change.kind else { return };
-            if change.amount.is_zero() {
-                return;
-            }
-            entries.push(CommissionEntry {
-                rep: self.rep_ids.name(change.rep).to_owned(),
-                currency: change.currency,
-                kind,
-                amount: change.amount,
-                on: change.on,
-                seq: change.source.seq,
-                event_id: change.source.event_id,
-                event_type: change.source.event_type,
-            });
-        })?;
-        entries.sort_by_key(|e| (e.on, e.seq));
+        self.walk(as_of, &mut |change| entries.extend(change.entry()))?;
+        entries.sort_by_key(|e| (e.on, e.source.seq));
         Ok(entries)
+    }
+
+    /// The index of rep `rep`, if it was seen.
+    pub(crate) fn rep_index(&self, rep: &str) -> Option<u32> {
+        self.rep_ids.get(rep)
+    }
+
+    /// The id of the rep with index `rep`.
+    pub(crate) fn rep_name(&self, rep: u32) -> &str {
+        self.rep_ids.name(rep)
     }
 
     /// The definitions of `rep`'s plans: they decide which credits count,
     /// so a late one can change a closed month without being an entry.
-    pub(crate) fn plan_sources<'a>(&'a self, rep: &str) -> impl Iterator<Item = Source> + 'a {
-        let rep = self.rep_ids.get(rep);
-        self.plans.iter().flatten().filter(move |p| Some(p.rep) == rep).map(|p| p.source)
+    pub(crate) fn plan_sources(&self, rep: u32) -> impl Iterator<Item = Source> + '_ {
+        self.plans_of(rep).map(|(_, p)| p.source)
     }
 
     /// The one computation behind [`Commissions::report`] and
@@ -736,88 +789,127 @@ impl Commissions {
         as_of: NaiveDate,
         visit: &mut dyn FnMut(Change),
     ) -> Result<BTreeMap<u32, Standing>, (Source, revops_core::Error)> {
-        let mut standings: BTreeMap<u32, Standing> = BTreeMap::new();
-
-        // The facts under each plan in business-date order, a day's by
-        // contract id (stable: log order within a contract). Not log order
-        // across contracts: independent events of a day may arrive in any
-        // order, and which of two credits crosses a tier must not depend on
-        // it.
-        let plan_of: Vec<Option<u32>> = self.contracts.iter().map(|c| self.plan_of(c)).collect();
-        let mut facts: Vec<(u32, &Fact)> = self
-            .facts
-            .iter()
-            .filter(|f| f.on <= as_of)
-            .filter_map(|f| plan_of.get(f.contract as usize).copied().flatten().map(|p| (p, f)))
+        let mut facts: Vec<(u32, u32)> = (0..self.facts.len() as u32)
+            .filter(|&i| self.facts[i as usize].on <= as_of)
+            .filter_map(|i| self.route(self.facts[i as usize].contract).map(|p| (p, i)))
             .collect();
-        facts.sort_by_key(|&(plan, f)| (plan, f.on, self.contract_ids.name(f.contract)));
+        let rank = self.contract_ranks();
+        facts.sort_by_key(|&(plan, i)| (plan, self.walk_key(i, |c| rank[c as usize])));
 
-        // Credits still standing per contract, oldest first: (date, amount).
-        let mut standing: BTreeMap<u32, Vec<(NaiveDate, Decimal)>> = BTreeMap::new();
-        for (plan_id, fact) in facts {
-            let Some(plan) = &self.plans[plan_id as usize] else { continue };
-            let failed = |e| (fact.source, e);
-            let contract = &self.contracts[fact.contract as usize];
-            let booking = plan.plan.basis == CommissionBasis::Booking;
-            let credits = match fact.kind {
-                FactKind::Booking => booking,
-                FactKind::Collection => !booking,
-                FactKind::Churn | FactKind::WriteOff => false,
-            };
-            if contract.currency != plan.plan.currency() {
-                continue;
-            }
-            let reversed = if credits {
-                if booking {
-                    book(standing.entry(fact.contract).or_default(), fact.on, fact.amount);
+        let mut standings: BTreeMap<u32, Standing> = BTreeMap::new();
+        let mut state = (u32::MAX, PlanState::default());
+        for (plan_id, i) in facts {
+            if state.0 != plan_id {
+                if state.0 != u32::MAX {
+                    standings.insert(state.0, state.1.standing);
                 }
-                fact.amount
-            } else if booking && fact.kind == FactKind::Churn {
-                let open = standing.entry(fact.contract).or_default();
-                let mut total = Decimal::ZERO;
-                for (on, amount) in open.iter_mut() {
-                    if fact.on <= plan.plan.clawback_deadline(*on).map_err(failed)? {
-                        total += *amount;
-                        *amount = Decimal::ZERO;
-                    }
-                }
-                -total
-            } else if booking && fact.kind == FactKind::WriteOff {
-                -take_oldest(standing.entry(fact.contract).or_default(), fact.amount)
-            } else {
-                continue;
-            };
-            if reversed.is_zero() {
-                continue;
+                state = (plan_id, PlanState::default());
             }
-            let year = months_between(plan.effective_on, fact.on).div_euclid(12).max(0);
-            let position = standings.entry(plan_id).or_default();
-            if position.year != year {
-                *position = Standing { year, attainment: Decimal::ZERO };
+            if let Some(change) = self.step(plan_id, i, &mut state.1)? {
+                visit(change);
             }
-            let currency = plan.plan.currency();
-            let earned = plan
-                .plan
-                .commission_on(Money::new(reversed, currency), Money::new(position.attainment, currency), ROUNDING)
-                .map_err(failed)?;
-            position.attainment = earned.attainment_after.amount;
-            visit(Change {
-                rep: plan.rep,
-                currency,
-                period: YearMonth::of(fact.on),
-                on: fact.on,
-                kind: ChangeKind::Entry(if credits {
-                    CommissionEntryKind::Commission
-                } else {
-                    CommissionEntryKind::Clawback
-                }),
-                credited: reversed,
-                amount: earned.total.amount,
-                source: fact.source,
-            });
         }
+        if state.0 != u32::MAX {
+            standings.insert(state.0, state.1.standing);
+        }
+        self.rep_changes(|on| on <= as_of, visit);
+        Ok(standings)
+    }
 
-        for a in self.rep_amounts.iter().filter(|a| a.on <= as_of) {
+    /// Where fact `i` goes in its plan's walk: by business date, a day's by
+    /// contract id (stable: log order within a contract). Not log order
+    /// across contracts: independent events of a day may arrive in any
+    /// order, and which of two credits crosses a tier must not depend on
+    /// it. `rank` orders contract indices as their ids.
+    pub(crate) fn walk_key<K: Ord>(&self, i: u32, rank: impl Fn(u32) -> K) -> (NaiveDate, K, u32) {
+        let fact = &self.facts[i as usize];
+        (fact.on, rank(fact.contract), i)
+    }
+
+    /// Each contract index's place in the order of contract ids.
+    fn contract_ranks(&self) -> Vec<u32> {
+        let mut by_name: Vec<u32> = (0..self.contract_ids.len() as u32).collect();
+        by_name.sort_unstable_by_key(|&c| self.contract_ids.name(c));
+        let mut rank = vec![0; by_name.len()];
+        for (r, &c) in by_name.iter().enumerate() {
+            rank[c as usize] = r as u32;
+        }
+        rank
+    }
+
+    /// Takes fact `i`, routed to plan `plan_id`, into the plan's walk: the
+    /// change of the rep's figures it makes, if any. Facts must come in
+    /// [`Commissions::walk_key`] order.
+    pub(crate) fn step(
+        &self,
+        plan_id: u32,
+        i: u32,
+        state: &mut PlanState,
+    ) -> Result<Option<Change>, (Source, revops_core::Error)> {
+        let fact = &self.facts[i as usize];
+        let Some(plan) = &self.plans[plan_id as usize] else { return Ok(None) };
+        let failed = |e| (fact.source, e);
+        let booking = plan.plan.basis == CommissionBasis::Booking;
+        let credits = match fact.kind {
+            FactKind::Booking => booking,
+            FactKind::Collection => !booking,
+            FactKind::Churn | FactKind::WriteOff => false,
+        };
+        let reversed = if credits {
+            if booking {
+                book(state.credits.entry(fact.contract).or_default(), fact.on, fact.amount);
+            }
+            fact.amount
+        } else if booking && fact.kind == FactKind::Churn {
+            let open = state.credits.entry(fact.contract).or_default();
+            let mut total = Decimal::ZERO;
+            for (on, amount) in open.iter_mut() {
+                if fact.on <= plan.plan.clawback_deadline(*on).map_err(failed)? {
+                    total += *amount;
+                    *amount = Decimal::ZERO;
+                }
+            }
+            -total
+        } else if booking && fact.kind == FactKind::WriteOff {
+            -take_oldest(state.credits.entry(fact.contract).or_default(), fact.amount)
+        } else {
+            return Ok(None);
+        };
+        if reversed.is_zero() {
+            return Ok(None);
+        }
+        let year = months_between(plan.effective_on, fact.on).div_euclid(12).max(0);
+        let position = &mut state.standing;
+        if position.year != year {
+            *position = Standing { year, attainment: Decimal::ZERO };
+        }
+        let currency = plan.plan.currency();
+        let earned = plan
+            .plan
+            .commission_on(Money::new(reversed, currency), Money::new(position.attainment, currency), ROUNDING)
+            .map_err(failed)?;
+        position.attainment = earned.attainment_after.amount;
+        Ok(Some(Change {
+            rep: plan.rep,
+            currency,
+            period: YearMonth::of(fact.on),
+            on: fact.on,
+            kind: ChangeKind::Entry(if credits {
+                CommissionEntryKind::Commission
+            } else {
+                CommissionEntryKind::Clawback
+            }),
+            credited: reversed,
+            amount: earned.total.amount,
+            source: fact.source,
+        }))
+    }
+
+    /// Hands `visit` the payouts and adjustments (in log order), then the
+    /// dispute grants (by dispute), dated on a day `on` picks and in their
+    /// rep's currency.
+    pub(crate) fn rep_changes(&self, on: impl Fn(NaiveDate) -> bool, visit: &mut dyn FnMut(Change)) {
+        for a in self.rep_amounts.iter().filter(|a| on(a.on)) {
             if self.rep_currency(a.rep) != Some(a.currency) {
                 continue;
             }
@@ -836,13 +928,13 @@ impl Commissions {
             });
         }
         for d in self.disputes.iter().flatten() {
-            if let Some((on, granted, source)) = d.resolved.filter(|(on, _, _)| *on <= as_of) {
+            if let Some((resolved_on, granted, source)) = d.resolved.filter(|(day, _, _)| on(*day)) {
                 if self.rep_currency(d.rep) == Some(d.currency) {
                     visit(Change {
                         rep: d.rep,
                         currency: d.currency,
-                        period: YearMonth::of(on),
-                        on,
+                        period: YearMonth::of(resolved_on),
+                        on: resolved_on,
                         kind: ChangeKind::Entry(CommissionEntryKind::DisputeGranted),
                         credited: Decimal::ZERO,
                         amount: granted,
@@ -851,7 +943,6 @@ impl Commissions {
                 }
             }
         }
-        Ok(standings)
     }
 
     fn rep_report(

@@ -4,6 +4,7 @@
 
 use core::hash::BuildHasher;
 
+use hashbrown::hash_table::Entry;
 use hashbrown::HashTable;
 use rustc_hash::FxBuildHasher;
 
@@ -11,9 +12,10 @@ use rustc_hash::FxBuildHasher;
 ///
 /// Every name lives in one shared buffer, so interning a new name allocates
 /// nothing beyond amortized growth, and looking one up allocates nothing at
-/// all. Each table slot holds where its name lies in the buffer: a lookup
-/// reads the slot and the name, and nothing else, which matters once the
-/// tables are far larger than the cache.
+/// all. A table slot holds a name of up to [`INLINE`] bytes itself, and
+/// where a longer one lies in the buffer: the tables are far larger than
+/// the cache, and a lookup of a short name (every id the simulated books
+/// use) reads the slot and nothing else.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Interner {
     table: HashTable<Slot>,
@@ -22,40 +24,73 @@ pub(crate) struct Interner {
     ends: Vec<u32>,
 }
 
+/// Names of up to this many bytes are kept in their table slot.
+const INLINE: usize = 16;
+
 #[derive(Clone, Copy, Debug)]
 struct Slot {
     id: u32,
-    start: u32,
     len: u32,
+    /// The name when it fits, else its start in the buffer (4 bytes, little
+    /// endian).
+    bytes: [u8; INLINE],
 }
 
 impl Slot {
-    fn name<'a>(&self, text: &'a str) -> &'a str {
-        &text[self.start as usize..(self.start + self.len) as usize]
+    fn new(id: u32, name: &str, start: u32) -> Slot {
+        let mut bytes = [0; INLINE];
+        if name.len() <= INLINE {
+            bytes[..name.len()].copy_from_slice(name.as_bytes());
+        } else {
+            bytes[..4].copy_from_slice(&start.to_le_bytes());
+        }
+        Slot { id, len: u32::try_from(name.len()).expect("names of less than 4 GiB"), bytes }
+    }
+
+    fn name<'a>(&'a self, text: &'a str) -> &'a [u8] {
+        let len = self.len as usize;
+        if len <= INLINE {
+            return &self.bytes[..len];
+        }
+        let start = u32::from_le_bytes([self.bytes[0], self.bytes[1], self.bytes[2], self.bytes[3]]) as usize;
+        &text.as_bytes()[start..start + len]
+    }
+
+    fn is(&self, name: &str, text: &str) -> bool {
+        self.len as usize == name.len() && self.name(text) == name.as_bytes()
     }
 }
 
 impl Interner {
     /// The id of `name`, assigning the next one if it is new.
     pub(crate) fn intern(&mut self, name: &str) -> u32 {
-        let hash = FxBuildHasher.hash_one(name);
+        self.insert(name).0
+    }
+
+    /// The id of `name` and whether it is new: one lookup where "was it
+    /// seen before?" is followed by interning it.
+    pub(crate) fn insert(&mut self, name: &str) -> (u32, bool) {
+        let hash = hash_of(name.as_bytes());
         let Interner { table, text, ends } = self;
-        if let Some(slot) = table.find(hash, |s| s.len as usize == name.len() && s.name(text) == name) {
-            return slot.id;
+        let hasher = |s: &Slot| hash_of(s.name(text));
+        match table.entry(hash, |s| s.is(name, text), hasher) {
+            Entry::Occupied(slot) => (slot.get().id, false),
+            Entry::Vacant(vacant) => {
+                let id = u32::try_from(ends.len()).expect("fewer than 2^32 distinct ids");
+                let start = u32::try_from(text.len()).expect("names of less than 4 GiB in all");
+                let slot = Slot::new(id, name, start);
+                vacant.insert(slot);
+                text.push_str(name);
+                ends.push(u32::try_from(text.len()).expect("names of less than 4 GiB in all"));
+                (id, true)
+            }
         }
-        let id = u32::try_from(ends.len()).expect("fewer than 2^32 distinct ids");
-        let start = u32::try_from(text.len()).expect("names of less than 4 GiB in all");
-        text.push_str(name);
-        let end = u32::try_from(text.len()).expect("names of less than 4 GiB in all");
-        ends.push(end);
-        table.insert_unique(hash, Slot { id, start, len: end - start }, |s| FxBuildHasher.hash_one(s.name(text)));
-        id
     }
 
     /// The id of `name`, if it was interned.
     pub(crate) fn get(&self, name: &str) -> Option<u32> {
-        let hash = FxBuildHasher.hash_one(name);
-        self.table.find(hash, |s| s.len as usize == name.len() && s.name(&self.text) == name).map(|s| s.id)
+        let hash = hash_of(name.as_bytes());
+        self.table.find(hash, |s| s.is(name, &self.text)).map(|s| s.id)
     }
 
     /// The name with id `id`.
@@ -76,6 +111,11 @@ pub(crate) fn line_key(key: &mut String, contract: &str, line: &str) {
     key.push_str(contract);
     key.push('\0');
     key.push_str(line);
+}
+
+/// The table hash of a name: of its bytes, the one form a slot gives back.
+fn hash_of(name: &[u8]) -> u64 {
+    FxBuildHasher.hash_one(name)
 }
 
 fn slice<'a>(text: &'a str, ends: &[u32], id: u32) -> &'a str {
@@ -114,6 +154,26 @@ mod tests {
             assert_eq!(id, 3 + i);
         }
         assert_eq!(names.name(503), "C-500");
+    }
+
+    #[test]
+    fn long_names_live_in_the_buffer_and_short_ones_in_their_slot() {
+        let mut names = Interner::default();
+        let long = "INV-2026-0000001-REBILL";
+        assert_eq!(names.insert(long), (0, true));
+        assert_eq!(names.insert("INV-2026-0000001"), (1, true));
+        assert_eq!(names.insert(long), (0, false));
+        // Same length, same first sixteen bytes: only the buffer tells them apart.
+        let twin = "INV-2026-0000001-REBILX";
+        assert_eq!(names.get(twin), None);
+        assert_eq!(names.insert(twin), (2, true));
+        // Growing the table rehashes every slot, long ones from the buffer.
+        for i in 0..2000 {
+            assert_eq!(names.intern(&format!("CONTRACT-LINE-KEY-{i:05}")), 3 + i);
+        }
+        assert_eq!((names.get(long), names.get(twin), names.get("INV-2026-0000001")), (Some(0), Some(2), Some(1)));
+        assert_eq!(names.get("CONTRACT-LINE-KEY-01999"), Some(2002));
+        assert_eq!((names.name(0), names.name(2)), (long, twin));
     }
 
     #[test]

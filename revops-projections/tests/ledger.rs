@@ -3,6 +3,7 @@
 
 mod ledger_support;
 
+use chrono::NaiveDate;
 use ledger_support::*;
 use revops_projections::ledger::{Account, GeneralLedger, JournalEntry, JournalKind, TrialBalance};
 use revops_projections::revops_core::calendar::YearMonth;
@@ -276,18 +277,60 @@ fn write_off_moves_the_open_amount_to_bad_debt() {
 
 /// rep-jane's booking plan: 10 % up to the 50,000.00 quota, 15 % above.
 fn jane_plan() -> serde_json::Value {
-    json!({"type": "commission_plan_defined", "plan": "FY26", "rep": "rep-jane", "quota": "50000.00",
-           "currency": "USD", "basis": "booking",
-           "tiers": [{"from_attainment": "0", "rate": "0.10"}, {"from_attainment": "1.0", "rate": "0.15"}],
-           "clawback_months": 6, "payout_day": 15, "effective_on": "2026-01-01"})
+    booking_plan("FY26", "rep-jane", "2026-01-01", "50000.00", ("0.10", "0.15"))
 }
 
 /// C-8, 60,000.00 over 2026, sold by rep-jane under FY26.
 fn jane_signs_60000() -> serde_json::Value {
-    let mut signed = subscription("C-8", "60000.00");
-    signed["assigned_ae"] = json!("rep-jane");
+    jane_signs("C-8", "60000.00", "2026-01-01")
+}
+
+/// `contract` for `price` over 2026, signed on `signed_on` by rep-jane under FY26.
+fn jane_signs(contract: &str, price: &str, signed_on: &str) -> serde_json::Value {
+    let mut signed = sold_by("rep-jane", contract, price, signed_on);
     signed["commission_plan"] = json!("FY26");
     signed
+}
+
+/// `contract` for `price` over 2026, signed on `signed_on`, with `rep` as
+/// its account executive and no plan named: it counts under the rep's plan
+/// in force on the signing date.
+fn sold_by(rep: &str, contract: &str, price: &str, signed_on: &str) -> serde_json::Value {
+    let mut signed = subscription(contract, price);
+    signed["signed_on"] = json!(signed_on);
+    signed["assigned_ae"] = json!(rep);
+    signed
+}
+
+/// A booking plan of `rep` in USD from `effective_on`: `rate` up to
+/// `quota`, `above` beyond it.
+fn booking_plan(
+    plan: &str,
+    rep: &str,
+    effective_on: &str,
+    quota: &str,
+    (rate, above): (&str, &str),
+) -> serde_json::Value {
+    json!({"type": "commission_plan_defined", "plan": plan, "rep": rep, "quota": quota, "currency": "USD",
+           "basis": "booking",
+           "tiers": [{"from_attainment": "0", "rate": rate}, {"from_attainment": "1.0", "rate": above}],
+           "clawback_months": 6, "payout_day": 15, "effective_on": effective_on})
+}
+
+/// (date, original date, event type, expense debit, expense credit) of
+/// the commission entries as of `on`, of `kind`.
+fn commission_entries(
+    gl: &GeneralLedger,
+    on: &str,
+    kind: JournalKind,
+) -> Vec<(NaiveDate, Option<NaiveDate>, String, String, String)> {
+    entries_of(gl, on, kind)
+        .into_iter()
+        .map(|e| {
+            let expense = e.lines.iter().find(|l| l.account == Account::CommissionExpense).expect("an expense line");
+            (e.date, e.original_date, e.event_type, expense.debit.clone(), expense.credit.clone())
+        })
+        .collect()
 }
 
 #[test]
@@ -378,6 +421,110 @@ fn commission_follows_the_commissions_report_and_catches_up_after_a_close() {
         granted,
         [("commission_dispute_resolved", d("2026-02-20"), (Account::CommissionExpense, "100.00", "0.00"))]
     );
+}
+
+/// Each close freezes the commission of the month it closes, walking on
+/// from the last close: a credit and a dispute grant recorded late into
+/// closed months change the tiers of the credits after them, which the
+/// next close books as one catch-up; closes after it walk on again, with
+/// the clawbacks taken from the credits still standing.
+#[test]
+fn commission_closes_walk_on_and_catch_up_late_credits() {
+    let envelopes = log(&[
+        customer("ACME"),
+        jane_plan(),
+        jane_signs("C-8", "40000.00", "2026-01-01"),
+        json!({"type": "commission_dispute_opened", "dispute": "CD-1", "rep": "rep-jane", "amount": "500.00",
+               "currency": "USD", "opened_on": "2026-01-25", "reason": "split deal"}),
+        close("2026-01", "2026-02-03"),
+        jane_signs("C-10", "20000.00", "2026-02-10"),
+        close("2026-02", "2026-03-03"),
+        // Late into January: attainment reaches the quota before C-10.
+        jane_signs("C-11", "10000.00", "2026-01-20"),
+        json!({"type": "commission_dispute_resolved", "dispute": "CD-1", "resolved_on": "2026-02-20",
+               "granted": "300.00", "currency": "USD"}),
+        json!({"type": "contract_cancelled", "contract": "C-8", "effective_on": "2026-03-10", "reason": "acquired"}),
+        close("2026-03", "2026-04-03"),
+        json!({"type": "contract_cancelled", "contract": "C-10", "effective_on": "2026-04-15", "reason": "merged"}),
+        close("2026-04", "2026-05-05"),
+    ]);
+    let gl = general_ledger(&envelopes);
+    assert_eq!(gl.closed_through(), YearMonth::new(2026, 4).ok());
+    let month = |m| YearMonth::new(2026, m).unwrap();
+    let expense = |m| gl.trial_balance(d("2026-04-30")).period_balance(USD, month(m), Account::CommissionExpense);
+
+    // Closing balances: January closed with C-8's 4,000.00 (10 %), February
+    // added C-10's 2,500.00 (10,000.00 to quota at 10 %, 10,000.00 above at
+    // 15 %).
+    assert_eq!((expense(1), expense(2)), ("4000.00".to_owned(), "6500.00".to_owned()));
+    // Now C-11 earns 1,000.00 and C-10 3,000.00, all at 15 %, and the grant
+    // 300.00: the closed months hold 1,800.00 more, booked on March 1st,
+    // pointing to the latest late event. March's cancellation of C-8 takes
+    // its 40,000.00 back from attainment 70,000.00: 20,000.00 at 15 % and
+    // 20,000.00 at 10 %.
+    let march = (d("2026-03-01"), Some(d("2026-02-20")), "commission_dispute_resolved".to_owned());
+    let catch_up = commission_entries(&gl, "2026-04-30", JournalKind::CommissionCatchUp);
+    assert_eq!(catch_up, [(march.0, march.1, march.2, "1800.00".to_owned(), "0.00".to_owned())]);
+    let clawbacks = commission_entries(&gl, "2026-04-30", JournalKind::CommissionClawback);
+    let clawback =
+        |on: &str, amount: &str| (d(on), None, "contract_cancelled".to_owned(), "0.00".to_owned(), amount.to_owned());
+    // April's walks on from March's close: C-10's 20,000.00 back from
+    // attainment 30,000.00, at 10 %.
+    assert_eq!(clawbacks, [clawback("2026-03-10", "5000.00"), clawback("2026-04-15", "2000.00")]);
+    assert_eq!((expense(3), expense(4)), ("3300.00".to_owned(), "1300.00".to_owned()));
+
+    // The commissions report agrees: 8,300.00 earned, 7,000.00 clawed back.
+    let report = gl.commissions().report(d("2026-04-30")).unwrap();
+    let jane = &report.reps[0].totals;
+    assert_eq!((jane.earned.as_str(), jane.clawed_back.as_str()), ("8300.00", "7000.00"));
+    let tb = gl.trial_balance(d("2026-04-30"));
+    assert_eq!(tb.balance(USD, Account::CommissionExpense), "1300.00");
+    assert_zero(&tb);
+}
+
+/// A plan defined after a close re-routes contracts signed before it: from
+/// the rep's year plan to a plan in force on their signing date, and to a
+/// rep who had no plan when the month closed. The next close books each
+/// rep's difference as a catch-up pointing to the definition.
+#[test]
+fn a_plan_defined_after_a_close_re_routes_closed_credits() {
+    let envelopes = log(&[
+        customer("ACME"),
+        jane_plan(),
+        jane_signs("C-8", "40000.00", "2026-01-01"),
+        sold_by("rep-jane", "C-13", "20000.00", "2026-01-20"),
+        sold_by("rep-kim", "C-14", "10000.00", "2026-01-25"),
+        close("2026-01", "2026-02-03"),
+        booking_plan("FY26-Q1", "rep-jane", "2026-01-15", "10000.00", ("0.20", "0.25")),
+        booking_plan("FY26-KIM", "rep-kim", "2026-01-01", "100000.00", ("0.05", "0.05")),
+        jane_signs("C-15", "10000.00", "2026-02-12"),
+        close("2026-02", "2026-03-03"),
+    ]);
+    let gl = general_ledger(&envelopes);
+    let january = YearMonth::new(2026, 1).unwrap();
+    let tb = gl.trial_balance(d("2026-02-28"));
+    // January closed with C-8's 4,000.00 and C-13's 2,500.00 under FY26;
+    // rep-kim had no plan, so C-14 earned nothing.
+    assert_eq!(tb.period_balance(USD, january, Account::CommissionExpense), "6500.00");
+
+    // C-13 now counts under FY26-Q1 (in force from January 15th): 10,000.00
+    // at 20 % and 10,000.00 at 25 %, 2,000.00 more than under FY26; C-14
+    // under FY26-KIM at 5 %. C-15, under FY26 by name, is February's, at
+    // 10 % from attainment 40,000.00.
+    let catch_ups = commission_entries(&gl, "2026-02-28", JournalKind::CommissionCatchUp);
+    let defined = |on: &str, amount: &str| {
+        (d("2026-02-01"), Some(d(on)), "commission_plan_defined".to_owned(), amount.to_owned(), "0.00".to_owned())
+    };
+    assert_eq!(catch_ups, [defined("2026-01-15", "2000.00"), defined("2026-01-01", "500.00")]);
+    let reps: Vec<_> = entries_of(&gl, "2026-02-28", JournalKind::CommissionCatchUp)
+        .into_iter()
+        .map(|e| (e.seq, e.event_id))
+        .collect();
+    assert_eq!(reps, [(envelopes[6].seq.0, envelopes[6].event_id), (envelopes[7].seq.0, envelopes[7].event_id)]);
+    let earned = commission_entries(&gl, "2026-02-28", JournalKind::CommissionEarned);
+    assert_eq!(earned.last().map(|e| (e.0, e.3.as_str())), Some((d("2026-02-12"), "1000.00")));
+    assert_eq!(tb.balance(USD, Account::CommissionExpense), "10000.00");
+    assert_zero(&tb);
 }
 
 #[test]

@@ -15,12 +15,12 @@ use revops_core::Currency;
 use super::journal::JournalKind;
 use super::report::Unposted;
 use crate::amounts::minor;
-use crate::commissions::{CommissionEntry, CommissionEntryKind, Commissions};
+use crate::commissions::{CommissionEntryKind, Commissions, EntryCursor, RepEntry};
 use crate::schedules::Source;
 
 /// One commission entry: Dr Commission Expense / Cr Commissions Payable of
 /// `amount` (a negative amount reverses the sides).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct CommissionPosting {
     pub(crate) rep: Box<str>,
     pub(crate) currency: Currency,
@@ -54,10 +54,6 @@ impl Frozen {
     }
 }
 
-fn source_of(e: &CommissionEntry) -> Source {
-    Source { seq: e.seq, event_id: e.event_id, event_type: e.event_type, on: e.on }
-}
-
 /// What one rep holds in the closed months now, and the event a catch-up
 /// of it points to.
 #[derive(Default)]
@@ -71,6 +67,15 @@ struct Closed {
 
 fn later(a: Option<Source>, b: Source) -> Option<Source> {
     Some(a.filter(|a| a.seq > b.seq).unwrap_or(b))
+}
+
+fn unposted((source, e): (Source, revops_core::Error)) -> Unposted {
+    Unposted {
+        seq: source.seq,
+        event_id: source.event_id,
+        event_type: source.event_type.to_owned(),
+        reason: format!("its commission cannot be computed: {e}"),
+    }
 }
 
 /// The commission entries after the horizon through `until`, with the
@@ -87,22 +92,54 @@ pub(crate) fn open_postings(
     until: NaiveDate,
     out: &mut Vec<CommissionPosting>,
 ) -> Result<(), Unposted> {
-    let entries = commissions.try_entries(until).map_err(|(source, e)| Unposted {
-        seq: source.seq,
-        event_id: source.event_id,
-        event_type: source.event_type.to_owned(),
-        reason: format!("its commission cannot be computed: {e}"),
-    })?;
-    let mut closed: BTreeMap<(Box<str>, Currency), Closed> = BTreeMap::new();
-    for e in &entries {
+    let entries = commissions.rep_entries(until).map_err(unposted)?;
+    post(commissions, &entries, horizon, frozen, until, |_| true, out);
+    Ok(())
+}
+
+/// [`open_postings`] through `until`, the last day of the month a close
+/// closes, walked on from the last close by `cursor` rather than from the
+/// first credit: the same postings, for the reps with new entries only.
+pub(crate) fn close_postings(
+    commissions: &Commissions,
+    cursor: &mut EntryCursor,
+    horizon: Option<(YearMonth, u64)>,
+    frozen: &Frozen,
+    until: NaiveDate,
+    out: &mut Vec<CommissionPosting>,
+) -> Result<(), Unposted> {
+    let mut entries = Vec::new();
+    let closed = horizon.map(|(h, seq)| (h.last_day(), seq));
+    cursor.advance(commissions, closed, until, &mut entries).map_err(unposted)?;
+    entries.sort_by_key(|e| (e.on, e.source.seq));
+    post(commissions, &entries, horizon, frozen, until, |rep| cursor.walked_again(rep), out);
+    Ok(())
+}
+
+/// Posts `entries` (sorted by date and log position) dated after the
+/// horizon, and books a catch-up for each rep `whole` picks from its
+/// entries in the closed months: `entries` holds all of those of the reps
+/// it picks, and none of the others'.
+fn post(
+    commissions: &Commissions,
+    entries: &[RepEntry],
+    horizon: Option<(YearMonth, u64)>,
+    frozen: &Frozen,
+    until: NaiveDate,
+    whole: impl Fn(u32) -> bool,
+    out: &mut Vec<CommissionPosting>,
+) {
+    let mut closed: BTreeMap<(&str, Currency), Closed> = BTreeMap::new();
+    for e in entries {
         let Some(amount) = minor(e.amount, e.currency) else { continue };
-        let source = source_of(e);
+        let rep = commissions.rep_name(e.rep);
         if let Some((_, close_seq)) = horizon.filter(|(h, _)| YearMonth::of(e.on) <= *h) {
-            let slot = closed.entry((e.rep.as_str().into(), e.currency)).or_default();
+            debug_assert!(whole(e.rep), "an entry in a closed month of a rep walked on");
+            let slot = closed.entry((rep, e.currency)).or_default();
             slot.sum += amount;
-            slot.latest = later(slot.latest, source);
-            if source.seq > close_seq {
-                slot.late = later(slot.late, source);
+            slot.latest = later(slot.latest, e.source);
+            if e.source.seq > close_seq {
+                slot.late = later(slot.late, e.source);
             }
             continue;
         }
@@ -112,22 +149,24 @@ pub(crate) fn open_postings(
             CommissionEntryKind::Adjustment | CommissionEntryKind::DisputeGranted => JournalKind::CommissionAdjusted,
         };
         out.push(CommissionPosting {
-            rep: e.rep.as_str().into(),
+            rep: rep.into(),
             currency: e.currency,
             kind,
             date: e.on,
             original_date: None,
             amount,
-            source,
+            source: e.source,
         });
     }
-    let Some((h, close_seq)) = horizon else { return Ok(()) };
+    let Some((h, close_seq)) = horizon else { return };
     let first_open = h.next().first_day();
     if until < first_open {
-        return Ok(());
+        return;
     }
-    for (key, &held) in &frozen.sums {
-        closed.entry(key.clone()).or_default().sum -= held;
+    for ((rep, currency), &held) in &frozen.sums {
+        if commissions.rep_index(rep).is_none_or(&whole) {
+            closed.entry((rep, *currency)).or_default().sum -= held;
+        }
     }
     for ((rep, currency), c) in closed {
         if c.sum == 0 {
@@ -135,11 +174,11 @@ pub(crate) fn open_postings(
         }
         // A plan defined after the close re-routes credits without being
         // one: when it is the latest late event, the catch-up is its doing.
-        let plans = commissions.plan_sources(&rep).filter(|s| s.seq > close_seq);
-        let late = plans.chain(c.late).max_by_key(|s| s.seq);
+        let plans = commissions.rep_index(rep).into_iter().flat_map(|r| commissions.plan_sources(r));
+        let late = plans.filter(|s| s.seq > close_seq).chain(c.late).max_by_key(|s| s.seq);
         let Some(source) = late.or(c.latest).or(frozen.close) else { continue };
         out.push(CommissionPosting {
-            rep,
+            rep: rep.into(),
             currency,
             kind: JournalKind::CommissionCatchUp,
             date: first_open,
@@ -148,5 +187,4 @@ pub(crate) fn open_postings(
             source,
         });
     }
-    Ok(())
 }

@@ -125,7 +125,7 @@ pub use report::{
 };
 
 use crate::amounts::split_gross;
-use crate::commissions::Commissions;
+use crate::commissions::{Commissions, EntryCursor};
 use crate::intern::Interner;
 use crate::schedules::{RevenueSchedules, Scratch, Source};
 use crate::Projection;
@@ -174,10 +174,11 @@ pub struct GeneralLedger {
     commissions: Commissions,
     /// Commission entries frozen by period closes.
     frozen_commissions: commission::Frozen,
+    /// Each commission plan's walk as the last close left it.
+    commission_cursor: EntryCursor,
     customers: Interner,
     /// Never iterated: looked up by (customer, currency) only.
     credit_balances: HashMap<(u32, Currency), i64>,
-    invoice_ids: Interner,
     invoices: Vec<InvoiceBalance>,
     payment_ids: Interner,
     payments: Vec<PaymentBalance>,
@@ -269,11 +270,14 @@ impl GeneralLedger {
         let on = source.on;
         match event {
             Event::InvoiceIssued(e) => {
-                if self.invoice_ids.get(e.invoice.as_str()).is_some() {
+                // The schedules, applied first, index invoices as the ledger
+                // does (each id on its first issue): one lookup serves both.
+                let index =
+                    self.schedules.invoice_index(e.invoice.as_str()).expect("the schedules index every invoice");
+                if (index as usize) < self.invoices.len() {
                     return Err(format!("invoice {} was issued before", e.invoice));
                 }
-                let index = self.invoice_ids.intern(e.invoice.as_str());
-                let Some(invoice) = self.schedules.invoice(e.invoice.as_str()) else {
+                let Some(invoice) = self.schedules.invoice_at(index) else {
                     // Keeps invoice indices dense; nothing is open on it.
                     self.invoices.push(self.empty_invoice(e.currency));
                     return Err("an invoice amount is not a whole number of minor units".into());
@@ -305,10 +309,9 @@ impl GeneralLedger {
                 self.journal.post(source, K::Invoice, on, Some(invoice.contract), &lines);
             }
             Event::PaymentReceived(e) => {
-                if self.payment_ids.get(e.payment.as_str()).is_some() {
+                if !self.payment_ids.insert(e.payment.as_str()).1 {
                     return Err(format!("payment {} was received before", e.payment));
                 }
-                self.payment_ids.intern(e.payment.as_str());
                 let customer = self.customers.intern(e.customer.as_str());
                 let a = minor(e.amount, e.currency);
                 let unapplied = *a.as_ref().unwrap_or(&0);
@@ -329,7 +332,7 @@ impl GeneralLedger {
                     customer = Some(p.customer);
                 }
                 let invoice =
-                    self.invoice_ids.get(e.invoice.as_str()).filter(|&i| self.invoices[i as usize].currency == c);
+                    self.invoice_index(e.invoice.as_str()).filter(|&i| self.invoices[i as usize].currency == c);
                 let (mut to_ar, mut recovered, mut contract) = (0, 0, None);
                 if let Some(inv) = invoice.map(|i| &mut self.invoices[i as usize]) {
                     to_ar = a.min(inv.open.max(0));
@@ -388,10 +391,9 @@ impl GeneralLedger {
                 self.journal.post(source, K::WriteOff, on, Some(contract), &lines);
             }
             Event::CreditMemoIssued(e) => {
-                if self.memo_ids.get(e.memo.as_str()).is_some() {
+                if !self.memo_ids.insert(e.memo.as_str()).1 {
                     return Err(format!("credit memo {} was issued before", e.memo));
                 }
-                self.memo_ids.intern(e.memo.as_str());
                 let c = e.currency;
                 let a = minor(e.amount, c)?;
                 let i = self.known_invoice(e.invoice.as_str(), c)?;
@@ -411,11 +413,10 @@ impl GeneralLedger {
                 self.journal.post(source, K::CreditMemo, on, Some(contract), &lines);
             }
             Event::DisputeOpened(e) => {
-                if self.dispute_ids.get(e.dispute.as_str()).is_some() {
+                if !self.dispute_ids.insert(e.dispute.as_str()).1 {
                     return Ok(());
                 }
-                self.dispute_ids.intern(e.dispute.as_str());
-                let invoice = self.invoice_ids.get(e.invoice.as_str());
+                let invoice = self.invoice_index(e.invoice.as_str());
                 if let Some(i) = invoice {
                     self.invoices[i as usize].open_disputes += 1;
                 }
@@ -459,8 +460,13 @@ impl GeneralLedger {
         }
     }
 
+    /// The index of invoice `id` in `invoices`, if it was issued.
+    fn invoice_index(&self, id: &str) -> Option<u32> {
+        self.schedules.invoice_index(id).filter(|&i| (i as usize) < self.invoices.len())
+    }
+
     fn known_invoice(&self, id: &str, currency: Currency) -> Result<u32, String> {
-        let i = self.invoice_ids.get(id).ok_or_else(|| format!("invoice {id} is unknown"))?;
+        let i = self.invoice_index(id).ok_or_else(|| format!("invoice {id} is unknown"))?;
         let inv = &self.invoices[i as usize];
         if inv.contract == u32::MAX {
             return Err(format!("invoice {id} was not posted"));
@@ -479,13 +485,29 @@ impl GeneralLedger {
         }
         let horizon = self.journal.horizon.map(|h| (h, self.journal.horizon_seq));
         let mut postings = Vec::new();
-        match commission::open_postings(
+        let posted = commission::close_postings(
             &self.commissions,
+            &mut self.commission_cursor,
             horizon,
             &self.frozen_commissions,
             period.last_day(),
             &mut postings,
-        ) {
+        );
+        // The cursor walks on from the last close; what it freezes must be
+        // what walking everything from the first credit gives.
+        #[cfg(debug_assertions)]
+        {
+            let mut whole = Vec::new();
+            let from_start = commission::open_postings(
+                &self.commissions,
+                horizon,
+                &self.frozen_commissions,
+                period.last_day(),
+                &mut whole,
+            );
+            assert_eq!((&posted, &postings), (&from_start, &whole), "the close of {period}");
+        }
+        match posted {
             Ok(()) => self.frozen_commissions.freeze(postings, close),
             // Nothing is frozen: the commissions report cannot be computed
             // either, and a later close that can books it as a catch-up.
@@ -505,10 +527,10 @@ impl GeneralLedger {
         self.frozen_sums.resize(contracts, ByMethod::default());
         self.closed_state.resize(contracts, NEVER_CLOSED);
         let until = period.last_day();
-        for (index, _, book) in self.schedules.books() {
+        for index in 0..contracts as u32 {
             let i = index as usize;
             let state = &mut self.closed_state[i];
-            let changes = book.changes();
+            let changes = self.schedules.book(index).changes();
             // Unchanged since the last close, the schedule's months up to the
             // horizon are exactly what was frozen (no catch-up), so a schedule
             // that ended by then has nothing left to freeze.
@@ -516,7 +538,7 @@ impl GeneralLedger {
             if unchanged && horizon.is_some_and(|(h, _)| state.last_entry.is_none_or(|d| d <= h.last_day())) {
                 continue;
             }
-            book.computed_with(&mut self.scratch).for_each(drop);
+            let book = self.schedules.refreshed(index, &mut self.scratch);
             self.postings.clear();
             recognition::open_postings(
                 index,

@@ -115,6 +115,10 @@ pub(crate) fn open_postings(
     }
     months.clear();
     for term in book.computed().flatten() {
+        // An unchanged term that ended by the horizon was frozen whole.
+        if unchanged && horizon_end.is_some_and(|end| term.last.is_none_or(|last| last <= end)) {
+            continue;
+        }
         for e in term.schedule.entries() {
             let closed_month = horizon_end.is_some_and(|end| e.period_end <= end);
             if e.period_end > until || (unchanged && closed_month) {

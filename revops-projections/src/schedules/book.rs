@@ -2,6 +2,7 @@
 //! performance as compact records, what was billed and credited, and its
 //! revenue schedule, computed on first read after a change.
 
+use core::hash::BuildHasher;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -12,6 +13,7 @@ use revops_core::recognition::Recognizer;
 use revops_core::schedule::{RevenueSchedule, ScheduleLine};
 use revops_core::terms::{Contract, ContractLine};
 use revops_core::{Currency, Decimal};
+use rustc_hash::FxBuildHasher;
 use uuid::Uuid;
 
 use super::RecognitionMethod;
@@ -30,6 +32,9 @@ pub(crate) struct Source {
 #[derive(Clone, Debug)]
 pub(crate) struct Line {
     pub(crate) id: Box<str>,
+    /// The hash of `id`: finding a line by id compares these, and reads
+    /// the id (elsewhere on the heap) of the one that matches only.
+    key: u64,
     pub(crate) method: RecognitionMethod,
     /// Index of the term (0 = as signed, then one per renewal).
     pub(crate) term: u32,
@@ -42,6 +47,10 @@ pub(crate) struct Line {
     /// for lines signed or renewed with their term.
     added_on: Option<NaiveDate>,
     removed: bool,
+}
+
+fn line_key(id: &str) -> u64 {
+    FxBuildHasher.hash_one(id)
 }
 
 /// A performance record; the line is an index into [`ContractBook::lines`]
@@ -77,6 +86,9 @@ pub(crate) struct Billing {
 pub(crate) struct TermSchedule {
     pub(crate) schedule: RevenueSchedule,
     pub(crate) lines: Vec<u32>,
+    /// The latest period end of its entries: a close past it has nothing
+    /// left of the term to post.
+    pub(crate) last: Option<NaiveDate>,
 }
 
 /// Buffers for computing schedules: the recognizer's, and the performance
@@ -97,9 +109,13 @@ fn reuse<'a, T>(items: &'a mut Vec<T>, used: &mut usize, new: impl FnOnce() -> T
     &mut items[*used - 1]
 }
 
+/// Sets `s` to `with`; the scratch strings mostly hold it already (line
+/// ids repeat from contract to contract).
 fn overwrite(s: &mut String, with: &str) {
-    s.clear();
-    s.push_str(with);
+    if s != with {
+        s.clear();
+        s.push_str(with);
+    }
 }
 
 /// A term's schedule, or why revops-core could not compute it.
@@ -124,6 +140,9 @@ pub(crate) struct ContractBook {
     /// computed when read, never per performance event, and a change of one
     /// term (usage in the current one) leaves the others' as they are.
     computed: Vec<OnceLock<Computed>>,
+    /// The schedule a change reset, kept for its buffers: the next
+    /// [`ContractBook::refresh`] computes into it rather than allocating.
+    spare: Option<TermSchedule>,
 }
 
 impl ContractBook {
@@ -139,6 +158,7 @@ impl ContractBook {
             billing: Vec::new(),
             groups: 0,
             computed: Vec::new(),
+            spare: None,
         }
     }
 
@@ -148,10 +168,8 @@ impl ContractBook {
     fn changed(&mut self, source: Source, term: u32) {
         self.sources.push(source);
         self.computed.resize_with(self.terms.len(), OnceLock::new);
-        if let Some(computed) = self.computed.get_mut(term as usize) {
-            if computed.get().is_some() {
-                *computed = OnceLock::new();
-            }
+        if let Some(Ok(old)) = self.computed.get_mut(term as usize).and_then(OnceLock::take) {
+            self.spare = Some(old);
         }
     }
 
@@ -165,15 +183,16 @@ impl ContractBook {
         for line in lines {
             if self.line(&line.line).is_none() {
                 let method = RecognitionMethod::of(line.recognition);
-                let id = line.line.as_str().into();
-                self.lines.push(Line { id, method, term, group, added_on, removed: false });
+                let (id, key) = (line.line.as_str().into(), line_key(&line.line));
+                self.lines.push(Line { id, key, method, term, group, added_on, removed: false });
             }
         }
     }
 
     /// The book index of line `id`.
     pub(crate) fn line(&self, id: &str) -> Option<u32> {
-        self.lines.iter().position(|l| &*l.id == id).map(|i| i as u32)
+        let key = line_key(id);
+        self.lines.iter().position(|l| l.key == key && &*l.id == id).map(|i| i as u32)
     }
 
     fn current_term(&self) -> Option<u32> {
@@ -313,21 +332,39 @@ impl ContractBook {
     /// fold that recomputes many schedules.
     pub(crate) fn computed_with(&self, scratch: &mut Scratch) -> impl Iterator<Item = &Computed> {
         for (t, computed) in self.computed.iter().enumerate() {
-            computed.get_or_init(|| self.compute(t as u32, scratch));
+            computed.get_or_init(|| self.compute(t as u32, scratch, None));
         }
         self.computed.iter().filter_map(OnceLock::get)
     }
 
-    fn compute(&self, t: u32, scratch: &mut Scratch) -> Computed {
+    /// Computes the schedules a change reset, into the buffers of the one
+    /// it reset last: a fold that recomputes a book every month allocates
+    /// for it once.
+    pub(crate) fn refresh(&mut self, scratch: &mut Scratch) {
+        for t in 0..self.computed.len() {
+            if self.computed[t].get().is_none() {
+                let spare = self.spare.take();
+                let computed = self.compute(t as u32, scratch, spare);
+                let _ = self.computed[t].set(computed);
+            }
+        }
+    }
+
+    fn compute(&self, t: u32, scratch: &mut Scratch, reuse: Option<TermSchedule>) -> Computed {
         let Scratch { recognizer, performance } = scratch;
         let term = &self.terms[t as usize];
-        let mut schedule = RevenueSchedule::new(term.contract.currency);
+        let (mut schedule, mut lines) = match reuse {
+            Some(TermSchedule { schedule, lines, .. }) => (schedule, lines),
+            None => (RevenueSchedule::new(term.contract.currency), Vec::new()),
+        };
         self.performance_into(t, performance);
         recognizer
             .schedule_into(&term.contract, performance, &term.modifications, &mut schedule)
             .map_err(|e| e.to_string())?;
-        let lines = schedule.line_ids().iter().map(|id| self.line(id).expect("a line of the book")).collect();
-        Ok(TermSchedule { schedule, lines })
+        lines.clear();
+        lines.extend(schedule.line_ids().iter().map(|id| self.line(id).expect("a line of the book")));
+        let last = schedule.entries().iter().map(|e| e.period_end).max();
+        Ok(TermSchedule { schedule, lines, last })
     }
 
     /// Fills `p` with what was performed on the lines of term `term`, as
@@ -400,7 +437,7 @@ impl ContractBook {
     /// The latest period end of any schedule entry, computing the schedule
     /// if needed.
     pub(crate) fn last_entry(&self) -> Option<NaiveDate> {
-        self.entries().map(|(_, e)| e.period_end).max()
+        self.computed().flatten().filter_map(|t| t.last).max()
     }
 
     /// Invoice amounts before tax dated on or before `date`.

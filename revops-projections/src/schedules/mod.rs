@@ -213,10 +213,11 @@ impl RevenueSchedules {
                 }
             }
             Event::InvoiceIssued(e) => {
-                if self.invoice_ids.get(e.invoice.as_str()).is_some() {
+                let (index, new) = self.invoice_ids.insert(e.invoice.as_str());
+                if !new {
                     return; // a second issue of the same id bills nothing new
                 }
-                let index = self.invoice_ids.intern(e.invoice.as_str()) as usize;
+                let index = index as usize;
                 self.invoices.resize(index + 1, None);
                 let amount = e.lines.iter().try_fold(0i64, |sum, l| sum.checked_add(minor(l.amount, e.currency)?));
                 let tax = e.lines.iter().try_fold(0i64, |sum, l| sum.checked_add(minor(l.tax, e.currency)?));
@@ -230,10 +231,9 @@ impl RevenueSchedules {
                 self.invoices[index] = Some(Invoice { contract, currency: e.currency, amount, tax });
             }
             Event::CreditMemoIssued(e) => {
-                if self.memos.get(e.memo.as_str()).is_some() {
+                if !self.memos.insert(e.memo.as_str()).1 {
                     return;
                 }
-                self.memos.intern(e.memo.as_str());
                 let Some(invoice) = self.invoice(e.invoice.as_str()) else { return };
                 let Some(gross) = minor(e.amount, e.currency) else { return };
                 let book = &mut self.books[invoice.contract as usize];
@@ -253,7 +253,18 @@ impl RevenueSchedules {
 
     /// The invoice `id`, if issued with whole minor-unit amounts.
     pub(crate) fn invoice(&self, id: &str) -> Option<Invoice> {
-        self.invoices.get(self.invoice_ids.get(id)? as usize).copied().flatten()
+        self.invoice_at(self.invoice_index(id)?)
+    }
+
+    /// The index of invoice `id`, if it was issued: invoices are indexed
+    /// 0, 1, 2, … in the order of their first issue.
+    pub(crate) fn invoice_index(&self, id: &str) -> Option<u32> {
+        self.invoice_ids.get(id)
+    }
+
+    /// The invoice at `index`, if issued with whole minor-unit amounts.
+    pub(crate) fn invoice_at(&self, index: u32) -> Option<Invoice> {
+        self.invoices.get(index as usize).copied().flatten()
     }
 
     /// The id of the contract at `index`.
@@ -269,6 +280,14 @@ impl RevenueSchedules {
     /// The book at `index`.
     pub(crate) fn book(&self, index: u32) -> &ContractBook {
         &self.books[index as usize]
+    }
+
+    /// The book at `index`, its schedules computed (see
+    /// [`ContractBook::refresh`]).
+    pub(crate) fn refreshed(&mut self, index: u32, scratch: &mut Scratch) -> &ContractBook {
+        let book = &mut self.books[index as usize];
+        book.refresh(scratch);
+        book
     }
 
     /// How many contracts were seen.
