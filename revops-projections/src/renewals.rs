@@ -415,9 +415,10 @@ impl Projection for Renewals {
     }
 }
 
-/// One currency's sums in a report, in minor units.
+/// A pipeline's sums in one currency, in minor units: what
+/// [`RenewalTotals`] shows (the report's, and the reporting-currency view's).
 #[derive(Clone, Copy, Debug, Default)]
-struct Sums {
+pub(crate) struct PipelineSums {
     contracts: u64,
     arr: i128,
     /// ARR by status: green, yellow, red.
@@ -425,6 +426,38 @@ struct Sums {
     at_risk: u64,
     arr_at_risk: i128,
     forecast: i128,
+}
+
+impl PipelineSums {
+    /// Counts one renewal of `arr` and `forecast`.
+    pub(crate) fn add(&mut self, status: RenewalStatus, at_risk: bool, arr: i128, forecast: i128) {
+        self.contracts += 1;
+        self.arr += arr;
+        self.by_status[status as usize] += arr;
+        self.forecast += forecast;
+        if at_risk {
+            self.at_risk += 1;
+            self.arr_at_risk += arr;
+        }
+    }
+
+    /// The sums as a report's totals in `currency`.
+    pub(crate) fn totals(&self, currency: Currency) -> RenewalTotals {
+        let [green, yellow, red] = self.by_status;
+        assert!(green + yellow + red == self.arr, "{currency}: status ARRs must sum to the pipeline ARR");
+        let money = |m: i128| format(m, currency);
+        RenewalTotals {
+            currency,
+            contracts: self.contracts,
+            arr: money(self.arr),
+            green_arr: money(green),
+            yellow_arr: money(yellow),
+            red_arr: money(red),
+            at_risk_contracts: self.at_risk,
+            arr_at_risk: money(self.arr_at_risk),
+            forecast_arr: money(self.forecast),
+        }
+    }
 }
 
 /// What the report knows of one customer on the as-of date.
@@ -477,7 +510,7 @@ impl Renewals {
         }
 
         let mut renewals = Vec::with_capacity(pipeline.len());
-        let mut totals: BTreeMap<Currency, Sums> = BTreeMap::new();
+        let mut totals: BTreeMap<Currency, PipelineSums> = BTreeMap::new();
         for (id, end) in pipeline {
             let contract = self.contracts[id as usize];
             let currency = contract.currency;
@@ -498,15 +531,7 @@ impl Renewals {
                 .and_then(|m| m.to_minor().ok())
                 .unwrap_or(0);
 
-            let sums = totals.entry(currency).or_default();
-            sums.contracts += 1;
-            sums.arr += i128::from(arr);
-            sums.by_status[status as usize] += i128::from(arr);
-            sums.forecast += i128::from(forecast);
-            if at_risk {
-                sums.at_risk += 1;
-                sums.arr_at_risk += i128::from(arr);
-            }
+            totals.entry(currency).or_default().add(status, at_risk, arr.into(), forecast.into());
             renewals.push(Renewal {
                 contract: name.to_owned(),
                 customer: self.customer_ids.name(contract.customer).to_owned(),
@@ -527,25 +552,7 @@ impl Renewals {
             });
         }
         renewals.sort_by(|a, b| (a.end_date, &a.contract).cmp(&(b.end_date, &b.contract)));
-        let totals = totals
-            .into_iter()
-            .map(|(currency, s)| {
-                let [green, yellow, red] = s.by_status;
-                assert!(green + yellow + red == s.arr, "{currency}: status ARRs must sum to the pipeline ARR");
-                let money = |m: i128| format(m, currency);
-                RenewalTotals {
-                    currency,
-                    contracts: s.contracts,
-                    arr: money(s.arr),
-                    green_arr: money(green),
-                    yellow_arr: money(yellow),
-                    red_arr: money(red),
-                    at_risk_contracts: s.at_risk,
-                    arr_at_risk: money(s.arr_at_risk),
-                    forecast_arr: money(s.forecast),
-                }
-            })
-            .collect();
+        let totals = totals.into_iter().map(|(currency, s)| s.totals(currency)).collect();
         RenewalsReport { as_of, weights, renewals, totals }
     }
 

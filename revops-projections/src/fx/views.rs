@@ -41,7 +41,7 @@ use crate::kpis::{CurrencyKpis, KpiReport};
 use crate::ledger::{Account, TrialBalance};
 use crate::mrr::{CurrencyMrr, MrrReport};
 use crate::partners::{PartnerDesk, PartnerTotals, PartnersReport};
-use crate::renewals::{Renewal, RenewalStatus, RenewalTotals, RenewalsReport};
+use crate::renewals::{PipelineSums, RenewalStatus, RenewalTotals, RenewalsReport};
 use crate::schedules::{ScheduleTotals, SchedulesReport};
 use crate::Error;
 
@@ -775,31 +775,6 @@ impl LadderSums {
     }
 }
 
-/// A pipeline's sums: contracts, ARR, ARR by status (green, yellow, red),
-/// contracts at risk, ARR at risk, forecast.
-#[derive(Clone, Copy, Default)]
-struct PipelineSums {
-    contracts: u64,
-    arr: i128,
-    by_status: [i128; 3],
-    at_risk: u64,
-    arr_at_risk: i128,
-    forecast: i128,
-}
-
-impl PipelineSums {
-    fn add(&mut self, renewal: &Renewal, arr: i128, forecast: i128) {
-        self.contracts += 1;
-        self.arr += arr;
-        self.by_status[renewal.status as usize] += arr;
-        self.forecast += forecast;
-        if renewal.at_risk {
-            self.at_risk += 1;
-            self.arr_at_risk += arr;
-        }
-    }
-}
-
 /// The partner desk's amounts: sourced, influenced and co-sell ARR, SPIF
 /// earned and payable, MDF allocated and spent.
 type DeskAmounts = [i128; 7];
@@ -936,8 +911,8 @@ impl ReportingCurrency<'_> {
         let mut total = PipelineSums::default();
         let mut renewals = Vec::with_capacity(report.renewals.len());
         for (k, r) in report.renewals.iter().enumerate() {
-            sums.entry(r.currency).or_default().add(r, arr.at(k), forecast.at(k));
-            total.add(r, arr.at(k), forecast.at(k));
+            sums.entry(r.currency).or_default().add(r.status, r.at_risk, arr.at(k), forecast.at(k));
+            total.add(r.status, r.at_risk, arr.at(k), forecast.at(k));
             renewals.push(ConvertedRenewal {
                 contract: r.contract.clone(),
                 customer: r.customer.clone(),
@@ -967,18 +942,7 @@ impl ReportingCurrency<'_> {
     }
 
     fn renewal_totals(&self, s: &PipelineSums) -> RenewalTotals {
-        let [green, yellow, red] = s.by_status.map(|a| self.money(a));
-        RenewalTotals {
-            currency: self.currency(),
-            contracts: s.contracts,
-            arr: self.money(s.arr),
-            green_arr: green,
-            yellow_arr: yellow,
-            red_arr: red,
-            at_risk_contracts: s.at_risk,
-            arr_at_risk: self.money(s.arr_at_risk),
-            forecast_arr: self.money(s.forecast),
-        }
+        s.totals(self.currency())
     }
 
     /// The ARR effects of the classified changes in the reporting currency
