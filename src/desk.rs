@@ -14,6 +14,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use revops_events::event::{CollectionStep, CollectionStepTaken, CreditHoldPlaced, CreditHoldReleased, Event};
 use revops_events::ids::{CustomerId, InvoiceId};
 use revops_events::{EventLog, Ledger, Seq};
+use revops_projections::aging::ArAging;
 use revops_projections::collections::Collections;
 use revops_projections::Projection;
 use serde::Serialize;
@@ -63,11 +64,13 @@ pub fn run_collections<L: EventLog>(
     as_of: NaiveDate,
     recorded_at: DateTime<Utc>,
 ) -> Result<CollectionsRun, Error> {
-    let mut collections = Collections::default();
+    let (mut collections, mut aging) = (Collections::default(), ArAging::default());
     for envelope in ledger.log().read(Seq(0)) {
-        collections.apply(&envelope?);
+        let envelope = envelope?;
+        collections.apply(&envelope);
+        aging.apply(&envelope);
     }
-    let report = collections.report(as_of);
+    let report = collections.report(as_of, &aging);
     let mut run = CollectionsRun {
         as_of,
         steps: Vec::new(),

@@ -23,7 +23,8 @@
 //!   counts as open on the as-of date if it was opened on or before it and
 //!   not resolved on or before it.
 //! - **Open** invoices are the ones [`ArAging`] lists with an open amount
-//!   above zero (total − payments − credit memos − write-offs as of the
+//!   above zero (the caller's aging, folded from the same log, so that the
+//!   two reports agree on what is open and the open amounts are kept once) (total − payments − credit memos − write-offs as of the
 //!   date). Only those whose due date is reached are on the ladder and in the
 //!   report; a fully settled invoice leaves it.
 //! - A step is **reached** when the ladder days reach its day; it is **due**
@@ -46,10 +47,11 @@
 //! aging report; dates are `YYYY-MM-DD`.
 //!
 //! ```
+//! use revops_projections::aging::ArAging;
 //! use revops_projections::collections::Collections;
 //!
 //! let collections = Collections::default();
-//! let report = collections.report("2026-03-31".parse()?);
+//! let report = collections.report("2026-03-31".parse()?, &ArAging::default());
 //! assert!(report.invoices.is_empty() && report.holds.is_empty());
 //! # Ok::<(), chrono::ParseError>(())
 //! ```
@@ -220,9 +222,6 @@ struct HoldFact {
 #[derive(Clone, Debug, Default)]
 pub struct Collections {
     guard: SeqGuard,
-    /// Open amounts, customers and due dates come from the aging, so that
-    /// both reports agree on what is open.
-    aging: ArAging,
     invoice_ids: Interner,
     dispute_ids: Interner,
     /// Per invoice id, the date each ladder step was recorded (the earliest).
@@ -236,7 +235,6 @@ impl Projection for Collections {
         if !self.guard.first_time(envelope.seq) {
             return;
         }
-        self.aging.apply(envelope);
         match &envelope.event {
             Event::CollectionStepTaken(e) => {
                 let id = self.invoice_ids.intern(e.invoice.as_str());
@@ -273,11 +271,12 @@ impl Projection for Collections {
 type Span = (NaiveDate, Option<NaiveDate>);
 
 impl Collections {
-    /// The ladder as of `as_of` (see the [module docs](self)).
-    pub fn report(&self, as_of: NaiveDate) -> CollectionsReport {
+    /// The ladder as of `as_of`, with open amounts, customers and due dates
+    /// from `aging` (folded from the same log; see the [module docs](self)).
+    pub fn report(&self, as_of: NaiveDate, aging: &ArAging) -> CollectionsReport {
         let spans = self.dispute_spans(as_of);
         let holds = self.holds_in_force(as_of);
-        let aging = self.aging.report(as_of, AgingOptions { basis: AgingBasis::DueDate, period_days: 1 });
+        let aging = aging.report(as_of, AgingOptions { basis: AgingBasis::DueDate, period_days: 1 });
 
         let mut invoices = Vec::new();
         for open in aging.invoices {

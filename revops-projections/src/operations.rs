@@ -101,7 +101,7 @@ impl RevenueOperations {
 
     /// The collections ladder as of `as_of`.
     pub fn collections_report(&self, as_of: NaiveDate) -> CollectionsReport {
-        self.collections.report(as_of)
+        self.collections.report(as_of, self.models.aging())
     }
 
     /// Disputes and their SLAs as of `as_of`.
