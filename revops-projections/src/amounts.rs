@@ -26,6 +26,12 @@ pub(crate) fn minor(amount: Decimal, currency: Currency) -> Option<i64> {
     }
 }
 
+/// `minor` minor units of `currency` times `factor` (a share, a weight),
+/// rounded to the minor unit with [`ROUNDING`]; 0 only out of range.
+pub(crate) fn scale_minor(factor: Decimal, minor: i64, currency: Currency) -> i64 {
+    extend(factor, Money::from_minor(minor, currency), ROUNDING).ok().and_then(|m| m.to_minor().ok()).unwrap_or(0)
+}
+
 /// `amount` rounded to the minor unit of `currency` with [`ROUNDING`]
 /// (unchanged if out of range).
 pub(crate) fn round_money(amount: Decimal, currency: Currency) -> Decimal {

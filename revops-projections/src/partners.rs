@@ -51,14 +51,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
-use revops_core::rounding::extend;
-use revops_core::{Currency, Money};
+use revops_core::Currency;
 use revops_events::event::AttributionKind;
 use revops_events::{Envelope, Event};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::amounts::{format, minor, ratio, ROUNDING};
+use crate::amounts::{format, minor, ratio, scale_minor};
 use crate::intern::{slot, Interner};
 use crate::mrr::Mrr;
 use crate::once::SeqGuard;
@@ -310,10 +309,7 @@ impl Partners {
         for a in self.attributions.iter().filter(|a| a.on <= as_of) {
             let (currency, arr) = arr_of(a.contract);
             let credited = match a.kind {
-                AttributionKind::CoSell => extend(a.share, Money::from_minor(arr, currency), ROUNDING)
-                    .ok()
-                    .and_then(|m| m.to_minor().ok())
-                    .unwrap_or(0),
+                AttributionKind::CoSell => scale_minor(a.share, arr, currency),
                 AttributionKind::Sourced | AttributionKind::Influenced => arr,
             };
             let contract = self.contract_ids.name(a.contract);

@@ -71,14 +71,13 @@
 use std::collections::BTreeMap;
 
 use chrono::{Days, NaiveDate};
-use revops_core::rounding::extend;
-use revops_core::{Currency, Money};
+use revops_core::Currency;
 use revops_events::{Envelope, Event};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::aging::{AgingBasis, AgingOptions, ArAging};
-use crate::amounts::{format, ROUNDING};
+use crate::amounts::{format, scale_minor};
 use crate::intern::{slot, Interner};
 use crate::mrr::Mrr;
 use crate::once::SeqGuard;
@@ -526,10 +525,7 @@ impl Renewals {
             assert!(found.iter().all(|r| r.0.status() <= status), "reasons out of check order: {found:?}");
             let days_to_end = (end - as_of).num_days();
             let at_risk = days_to_end <= AT_RISK_DAYS && status != RenewalStatus::Green;
-            let forecast = extend(weights.of(status), Money::from_minor(arr, currency), ROUNDING)
-                .ok()
-                .and_then(|m| m.to_minor().ok())
-                .unwrap_or(0);
+            let forecast = scale_minor(weights.of(status), arr, currency);
 
             totals.entry(currency).or_default().add(status, at_risk, arr.into(), forecast.into());
             renewals.push(Renewal {
