@@ -60,13 +60,18 @@ impl Money {
         let mantissa = self.amount.mantissa();
         let (scale, minor_units) = (self.amount.scale(), self.currency.minor_units());
         let minor = if scale <= minor_units {
-            mantissa.checked_mul(10i128.pow(minor_units - scale))
+            mantissa.checked_mul(pow10(minor_units - scale))
         } else {
-            let divisor = 10i128.pow(scale - minor_units);
-            if mantissa % divisor != 0 {
+            let divisor = pow10(scale - minor_units);
+            // 128-bit division is a library call; amounts fit 64 bits.
+            let (quotient, remainder) = match (i64::try_from(mantissa), i64::try_from(divisor)) {
+                (Ok(m), Ok(d)) => (i128::from(m / d), m % d != 0),
+                _ => (mantissa / divisor, mantissa % divisor != 0),
+            };
+            if remainder {
                 return Err(Error::SubMinorAmount { amount: *self });
             }
-            Some(mantissa / divisor)
+            Some(quotient)
         };
         match minor {
             Some(m) if m.unsigned_abs() <= MAX_MINOR_UNITS.unsigned_abs() as u128 => Ok(m as i64),
@@ -128,6 +133,23 @@ impl fmt::Display for Money {
         }
         write!(f, "{amount} {}", self.currency)
     }
+}
+
+/// Powers of ten up to the largest `Decimal` scale.
+const POW10: [i128; 29] = {
+    let mut table = [1i128; 29];
+    let mut i = 1;
+    while i < table.len() {
+        table[i] = table[i - 1] * 10;
+        i += 1;
+    }
+    table
+};
+
+/// `10^exponent` for a `Decimal` scale (at most 28), from a table: the
+/// loop of `i128::pow` showed on the replay's hot path.
+pub(crate) fn pow10(exponent: u32) -> i128 {
+    POW10[exponent as usize]
 }
 
 #[cfg(test)]

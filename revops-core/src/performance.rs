@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::calendar::YearMonth;
-use crate::rounding::{extend, RoundingMode};
+use crate::rounding::{extend_minor, RoundingMode};
 use crate::terms::{ContractLine, Recognition};
 use crate::{Currency, Error, Money};
 
@@ -233,7 +233,7 @@ impl Performance {
                 None => t.hours,
             };
             let rate = Money::new(t.rate.or(line.unit_price).unwrap_or_default(), currency);
-            slot.1 = extend(hours, rate, mode)?.to_minor()?;
+            slot.1 = extend_minor(hours, rate, mode)?;
         }
         Ok(())
     }
@@ -253,7 +253,7 @@ impl Performance {
         for slot in out.iter_mut() {
             let u = &records[slot.1 as usize];
             let price = Money::new(u.unit_price.or(line.unit_price).unwrap_or_default(), currency);
-            slot.1 = extend(u.quantity, price, mode)?.to_minor()?;
+            slot.1 = extend_minor(u.quantity, price, mode)?;
         }
         Ok(())
     }

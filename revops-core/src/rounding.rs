@@ -374,6 +374,55 @@ pub fn extend(quantity: Decimal, rate: Money, mode: RoundingMode) -> Result<Mone
     Ok(money)
 }
 
+/// [`extend`] in minor units, which is what schedules sum: the same
+/// result and the same errors, by integer arithmetic where `Decimal` would
+/// multiply exactly (both mantissas within 64 bits, the product within 96
+/// bits and 28 places), which is every price and quantity the books use.
+///
+/// ```
+/// use revops_core::{rounding::{extend_minor, RoundingMode}, Currency, Money};
+/// use rust_decimal::Decimal;
+/// let price = Money::parse("0.0015", Currency::USD).unwrap();
+/// assert_eq!(extend_minor(Decimal::from(1_234_567), price, RoundingMode::HalfUp).unwrap(), 185_185);
+/// ```
+pub fn extend_minor(quantity: Decimal, rate: Money, mode: RoundingMode) -> Result<i64, Error> {
+    match extend_exact(quantity, rate.amount, rate.currency.minor_units(), mode) {
+        Some(minor) => Ok(minor),
+        None => extend(quantity, rate, mode)?.to_minor(),
+    }
+}
+
+/// `quantity × rate` rounded to `places` with `mode`, when `Decimal`'s
+/// product is exact and the result within [`crate::money::MAX_MINOR_UNITS`];
+/// `None` leaves the rest to `Decimal`.
+fn extend_exact(quantity: Decimal, rate: Decimal, places: u32, mode: RoundingMode) -> Option<i64> {
+    let q = i64::try_from(quantity.mantissa()).ok()?;
+    let r = i64::try_from(rate.mantissa()).ok()?;
+    let scale = quantity.scale() + rate.scale();
+    // Two 64-bit factors cannot overflow 128 bits.
+    let product = i128::from(q) * i128::from(r);
+    if scale > 28 || product.unsigned_abs() >= 1 << 96 {
+        return None;
+    }
+    let magnitude = if scale <= places {
+        product.unsigned_abs().checked_mul(crate::money::pow10(places - scale) as u128)?
+    } else {
+        let divisor = crate::money::pow10(scale - places) as u128;
+        let (whole, rest) = (product.unsigned_abs() / divisor, product.unsigned_abs() % divisor);
+        let twice = 2 * rest;
+        let up = match mode {
+            RoundingMode::HalfUp => twice >= divisor,
+            RoundingMode::HalfEven => twice > divisor || (twice == divisor && whole % 2 == 1),
+        };
+        whole + u128::from(up)
+    };
+    if magnitude > crate::money::MAX_MINOR_UNITS as u128 {
+        return None;
+    }
+    let minor = magnitude as i64;
+    Some(if product < 0 { -minor } else { minor })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,7 +15,7 @@ use revops_core::modification::{LineChange, Modification, Treatment};
 use revops_core::performance::{Delivery, MilestoneAcceptance, Performance};
 use revops_core::ratable::ratable_into;
 use revops_core::recognition::{schedule, RecognitionSettings, Recognizer};
-use revops_core::rounding::{allocate, spread, RoundingMode, SpreadRule};
+use revops_core::rounding::{allocate, extend, extend_minor, spread, RoundingMode, SpreadRule};
 use revops_core::schedule::{EntryKind, RevenueSchedule, ScheduleLine};
 use revops_core::terms::*;
 use revops_core::{Currency, Decimal, Error, Money, NaiveDate, MAX_MINOR_UNITS};
@@ -895,4 +895,66 @@ proptest! {
             prop_assert_eq!(rows(added_i, currency), added, "catch-up L{}", i + 1);
         }
     }
+}
+
+/// A decimal of any mantissa size and scale: small prices and quantities,
+/// and ones past the 64-bit and 96-bit limits of the integer path.
+fn any_factor() -> impl Strategy<Value = Decimal> {
+    let mantissa = prop_oneof![
+        4 => -1_000_000i64..=1_000_000,
+        2 => any::<i64>(),
+        1 => Just(i64::MIN),
+    ];
+    let wide = (any::<u32>(), any::<u32>(), any::<u32>(), any::<bool>(), 0u32..=28)
+        .prop_map(|(lo, mid, hi, negative, scale)| Decimal::from_parts(lo, mid, hi, negative, scale));
+    // Ending in 5 one place past a currency's minor unit: exact midpoints.
+    let midpoint = (-1_000i64..=1_000, 1u32..=4).prop_map(|(m, scale)| Decimal::new(m * 10 + 5, scale));
+    prop_oneof![
+        6 => (mantissa, 0u32..=28).prop_map(|(m, scale)| Decimal::new(m, scale)),
+        3 => midpoint,
+        2 => (-20i64..=20).prop_map(Decimal::from),
+        1 => wide,
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2048))]
+
+    /// `extend_minor` is `extend` in minor units, errors included, whether
+    /// it takes the integer path or `Decimal`'s.
+    #[test]
+    fn extend_minor_is_extend_in_minor_units(
+        quantity in any_factor(),
+        rate in any_factor(),
+        currency in currency(),
+        half_even in any::<bool>(),
+    ) {
+        let mode = if half_even { RoundingMode::HalfEven } else { RoundingMode::HalfUp };
+        let rate = Money::new(rate, currency);
+        let expected = extend(quantity, rate, mode).and_then(|m| m.to_minor());
+        prop_assert_eq!(extend_minor(quantity, rate, mode), expected, "{} × {}", quantity, rate);
+    }
+}
+
+#[test]
+fn extend_minor_rounds_half_up_and_half_even_at_the_edges() {
+    let usd = |s: &str| Money::parse(s, Currency::USD).unwrap();
+    let cases = [
+        ("1", "0.005", RoundingMode::HalfUp, 1),
+        ("1", "0.005", RoundingMode::HalfEven, 0),
+        ("3", "0.005", RoundingMode::HalfEven, 2),
+        ("-1", "0.005", RoundingMode::HalfUp, -1),
+        ("-3", "0.005", RoundingMode::HalfEven, -2),
+        ("7.5", "150.00", RoundingMode::HalfUp, 112_500),
+        ("0.333", "0.03", RoundingMode::HalfUp, 1),
+    ];
+    for (quantity, rate, mode, minor) in cases {
+        let q: Decimal = quantity.parse().unwrap();
+        assert_eq!(extend_minor(q, usd(rate), mode), Ok(minor), "{quantity} × {rate} {mode:?}");
+    }
+    let yen = Money::parse("0.5", Currency::JPY).unwrap();
+    assert_eq!(extend_minor(Decimal::ONE, yen, RoundingMode::HalfEven), Ok(0));
+    assert_eq!(extend_minor(Decimal::from(3), yen, RoundingMode::HalfEven), Ok(2));
+    let huge = Money::new(Decimal::from(MAX_MINOR_UNITS), Currency::JPY);
+    assert!(matches!(extend_minor(Decimal::TWO, huge, RoundingMode::HalfUp), Err(Error::AmountOutOfRange { .. })));
 }

@@ -1060,6 +1060,18 @@ macro_rules! events {
             /// Every event type name, in declaration order.
             pub const TYPES: &'static [&'static str] = &[$($tag,)*];
 
+            /// The position of this event's type in [`Event::TYPES`].
+            pub fn type_index(&self) -> usize {
+                let mut index = 0;
+                $(
+                    if let Event::$variant(_) = self {
+                        return index;
+                    }
+                    index += 1;
+                )*
+                unreachable!("{index} variants, each matched above")
+            }
+
             /// The snake_case type name, as in the JSON `"type"` field.
             pub fn type_name(&self) -> &'static str {
                 match self {
@@ -1072,6 +1084,21 @@ macro_rules! events {
                 match self {
                     $(Event::$variant(e) => e.$date,)*
                 }
+            }
+        }
+
+        impl ArchivedEvent {
+            /// The position of this event's type in [`Event::TYPES`], read
+            /// in place.
+            pub fn type_index(&self) -> usize {
+                let mut index = 0;
+                $(
+                    if let ArchivedEvent::$variant(_) = self {
+                        return index;
+                    }
+                    index += 1;
+                )*
+                unreachable!("{index} variants, each matched above")
             }
         }
 

@@ -3,6 +3,8 @@
 
 use core::fmt;
 
+use compact_str::CompactString;
+
 use crate::Error;
 
 /// The longest id accepted, in bytes.
@@ -14,7 +16,7 @@ macro_rules! entity_ids {
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
         #[serde(try_from = "String", into = "String")]
         #[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
-        pub struct $name(String);
+        pub struct $name(#[rkyv(with = crate::file_log::archive::Text)] CompactString);
 
         impl $name {
             /// The id `id`: non-empty, at most [`MAX_ID_LEN`] bytes, no
@@ -22,7 +24,7 @@ macro_rules! entity_ids {
             pub fn new(id: impl Into<String>) -> Result<Self, Error> {
                 let id = id.into();
                 check_id($kind, &id)?;
-                Ok($name(id))
+                Ok($name(CompactString::from(id)))
             }
 
             /// The id as the caller wrote it.
@@ -41,7 +43,7 @@ macro_rules! entity_ids {
 
         impl From<$name> for String {
             fn from(id: $name) -> String {
-                id.0
+                id.0.into_string()
             }
         }
 

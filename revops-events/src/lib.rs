@@ -19,6 +19,7 @@
 pub mod envelope;
 mod error;
 pub mod event;
+pub mod event_types;
 pub mod file_log;
 pub mod ids;
 pub mod jsonl;
@@ -30,6 +31,7 @@ pub mod stream;
 pub use envelope::{Envelope, ExpectedVersion, NewEvent, Seq};
 pub use error::Error;
 pub use event::Event;
+pub use event_types::EventTypes;
 pub use file_log::{Durability, FileLog, FileLogOptions};
 pub use ledger::{BillRun, CreditDecision, Ledger, LedgerState};
 pub use log::EventLog;

@@ -36,6 +36,12 @@ impl StreamId {
     pub(crate) fn from_text(text: &str) -> StreamId {
         StreamId(text.into())
     }
+
+    /// Makes this the stream written `text`, in the buffer it has.
+    pub(crate) fn set_text(&mut self, text: &str) {
+        self.0.clear();
+        self.0.push_str(text);
+    }
 }
 
 impl ArchivedStreamId {

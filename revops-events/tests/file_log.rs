@@ -14,7 +14,9 @@ use revops_events::file_log::{
     Durability, EventV1, FailPoint, FileLog, FileLogOptions, PaymentReceivedV1, MAX_RECORD_BYTES,
 };
 use revops_events::ids::{CustomerId, PaymentId};
-use revops_events::{Envelope, Error, Event, EventLog, ExpectedVersion, MemoryLog, NewEvent, Seq, StreamId};
+use revops_events::{
+    Envelope, Error, Event, EventLog, EventTypes, ExpectedVersion, MemoryLog, NewEvent, Seq, StreamId,
+};
 use support::Batch;
 use uuid::Uuid;
 
@@ -205,6 +207,28 @@ fn assert_same(file: &FileLog, memory: &MemoryLog) {
     assert_eq!(replayed(file, Seq(0)), memory.envelopes());
     assert_eq!(replayed(file, mid), &memory.envelopes()[mid.0 as usize..]);
     assert_eq!(replayed(file, Seq(memory.len() + 1)), []);
+    // Every other type, either way round, and all or none of them.
+    let even = Event::TYPES.iter().step_by(2).fold(EventTypes::NONE, |set, name| set.with(name));
+    let odd = Event::TYPES.iter().skip(1).step_by(2).fold(EventTypes::NONE, |set, name| set.with(name));
+    assert_eq!(even.union(odd), EventTypes::ALL);
+    for types in [EventTypes::ALL, EventTypes::NONE, even, odd] {
+        for from in [Seq(0), mid, Seq(memory.len() + 1)] {
+            let (visited, next) = typed(file, from, types);
+            let start = (from.0 as usize).min(memory.envelopes().len());
+            let expected: Vec<Envelope> =
+                memory.envelopes()[start..].iter().filter(|e| types.contains(&e.event)).cloned().collect();
+            assert_eq!(visited, expected, "{types:?} from {from:?}");
+            assert_eq!(next, Seq(memory.len().max(from.0)));
+            assert_eq!(typed(memory, from, types), (visited, next), "the memory log, {types:?} from {from:?}");
+        }
+    }
+}
+
+/// What [`EventLog::replay_types`] visits, and where it says to go on.
+fn typed<L: EventLog>(log: &L, from: Seq, types: EventTypes) -> (Vec<Envelope>, Seq) {
+    let mut visited = Vec::new();
+    let next = log.replay_types(from, types, &mut |e| visited.push(e.clone())).unwrap();
+    (visited, next)
 }
 
 proptest! {
@@ -245,7 +269,19 @@ proptest! {
         log.close().unwrap();
         let log = FileLog::open(dir.path(), options(4096, Durability::OnClose)).unwrap();
         let back: Vec<Event> = all(&log).into_iter().map(|e| e.event).collect();
-        prop_assert_eq!(back, events);
+        prop_assert_eq!(&back, &events);
+        // The type read off the archive in place is the event's own.
+        let mut archived = Vec::new();
+        log.replay(Seq(0), |r| {
+            archived.push(r.archived_event().map(|a| a.type_index()));
+            Ok::<_, Error>(())
+        })
+        .unwrap();
+        let owned: Vec<Option<usize>> = events.iter().map(|e| Some(e.type_index())).collect();
+        prop_assert_eq!(archived, owned);
+        for e in &events {
+            prop_assert_eq!(Event::TYPES[e.type_index()], e.type_name());
+        }
     }
 }
 

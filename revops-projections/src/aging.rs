@@ -57,7 +57,7 @@ use std::collections::BTreeMap;
 
 use chrono::{Days, NaiveDate};
 use revops_core::Currency;
-use revops_events::{Envelope, Event};
+use revops_events::{Envelope, Event, EventTypes};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -285,6 +285,12 @@ pub struct ArAging {
 }
 
 impl Projection for ArAging {
+    const READS: EventTypes = EventTypes::NONE
+        .with("invoice_issued")
+        .with("payment_applied")
+        .with("invoice_written_off")
+        .with("credit_memo_issued");
+
     fn apply(&mut self, envelope: &Envelope) {
         if !self.guard.first_time(envelope.seq) {
             return;

@@ -7,7 +7,7 @@
 //! price, percentages, days) go through [`div_round`] with a named
 //! [`RoundingMode`].
 
-use revops_core::rounding::{extend, RoundingMode};
+use revops_core::rounding::{extend, extend_minor, RoundingMode};
 use revops_core::{Currency, Money};
 use rust_decimal::Decimal;
 
@@ -22,14 +22,14 @@ pub(crate) fn minor(amount: Decimal, currency: Currency) -> Option<i64> {
     let money = Money::new(amount, currency);
     match money.to_minor() {
         Ok(m) => Some(m),
-        Err(_) => extend(Decimal::ONE, money, ROUNDING).ok()?.to_minor().ok(),
+        Err(_) => extend_minor(Decimal::ONE, money, ROUNDING).ok(),
     }
 }
 
 /// `minor` minor units of `currency` times `factor` (a share, a weight),
 /// rounded to the minor unit with [`ROUNDING`]; 0 only out of range.
 pub(crate) fn scale_minor(factor: Decimal, minor: i64, currency: Currency) -> i64 {
-    extend(factor, Money::from_minor(minor, currency), ROUNDING).ok().and_then(|m| m.to_minor().ok()).unwrap_or(0)
+    extend_minor(factor, Money::from_minor(minor, currency), ROUNDING).unwrap_or(0)
 }
 
 /// `amount` rounded to the minor unit of `currency` with [`ROUNDING`]

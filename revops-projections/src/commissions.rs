@@ -87,7 +87,7 @@ use revops_core::commission::{CommissionBasis, CommissionPlan};
 use revops_core::modification::LineChange;
 use revops_core::terms::ContractLine;
 use revops_core::{Currency, Money};
-use revops_events::{Envelope, Event};
+use revops_events::{Envelope, Event, EventTypes};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -354,6 +354,20 @@ pub struct Commissions {
 }
 
 impl Projection for Commissions {
+    const READS: EventTypes = EventTypes::NONE
+        .with("commission_plan_defined")
+        .with("contract_signed")
+        .with("contract_modified")
+        .with("contract_renewed")
+        .with("contract_cancelled")
+        .with("invoice_issued")
+        .with("payment_applied")
+        .with("invoice_written_off")
+        .with("commission_paid")
+        .with("commission_adjusted")
+        .with("commission_dispute_opened")
+        .with("commission_dispute_resolved");
+
     fn apply(&mut self, envelope: &Envelope) {
         if !self.guard.first_time(envelope.seq) {
             return;

@@ -69,7 +69,7 @@ use revops_core::calendar::YearMonth;
 use revops_core::modification::LineChange;
 use revops_core::terms::{ContractLine, LineKind};
 use revops_core::{Currency, Money};
-use revops_events::{Envelope, Event};
+use revops_events::{Envelope, Event, EventTypes};
 use serde::{Deserialize, Serialize};
 
 use crate::amounts::{div_round, format, minor, ratio, ROUNDING};
@@ -240,6 +240,12 @@ pub struct Mrr {
 }
 
 impl Projection for Mrr {
+    const READS: EventTypes = EventTypes::NONE
+        .with("contract_signed")
+        .with("contract_modified")
+        .with("contract_renewed")
+        .with("contract_cancelled");
+
     fn apply(&mut self, envelope: &Envelope) {
         if !self.guard.first_time(envelope.seq) {
             return;

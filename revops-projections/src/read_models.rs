@@ -2,7 +2,7 @@
 //! log, which is how a service or the CLI keeps them.
 
 use chrono::NaiveDate;
-use revops_events::{Envelope, EventLog, Seq};
+use revops_events::{Envelope, EventLog, EventTypes, Seq};
 
 use crate::aging::{AgingOptions, AgingReport, ArAging};
 use crate::commissions::{Commissions, CommissionsReport};
@@ -49,17 +49,19 @@ impl ReadModels {
         Ok(models)
     }
 
-    /// Folds the events appended to `log` since the last one applied; returns
-    /// how many.
+    /// Folds the events appended to `log` since the last one read; returns
+    /// how many were read (the five ignore some types, which a
+    /// [`revops_events::FileLog`] skips without deserializing them).
     pub fn catch_up<L: EventLog + ?Sized>(&mut self, log: &L) -> Result<u64, Error> {
         let before = self.next;
-        for envelope in log.read(Seq(self.next)) {
-            self.apply(&envelope?);
-        }
+        let next = log.replay_types(Seq(before), Self::READS, &mut |envelope| self.apply(envelope))?;
+        // Skipped events count as read: the next catch-up starts after them.
+        self.next = self.next.max(next.0);
         Ok(self.next - before)
     }
 
-    /// How many envelopes were applied: the next position to read.
+    /// The next position to read: every envelope before it was read (and
+    /// applied when one of the five folds its type).
     pub fn applied(&self) -> u64 {
         self.next
     }
@@ -102,6 +104,8 @@ impl ReadModels {
 }
 
 impl Projection for ReadModels {
+    const READS: EventTypes = GeneralLedger::READS.union(ArAging::READS).union(Mrr::READS);
+
     fn apply(&mut self, envelope: &Envelope) {
         // Each projection ignores what it has seen; the position only tells
         // `catch_up` where to resume.

@@ -18,6 +18,7 @@
 //! the tests pins it.
 
 use chrono::{Datelike, NaiveDate};
+use compact_str::CompactString;
 use revops_core::calendar::YearMonth;
 use revops_core::commission::{CommissionBasis, CommissionTier};
 use revops_core::modification::{LineChange, Treatment};
@@ -26,8 +27,9 @@ use revops_core::terms::{
 };
 use revops_core::Currency;
 use rkyv::rancor::{Fallible, Source};
+use rkyv::string::{ArchivedString, StringResolver};
 use rkyv::with::{ArchiveWith, DeserializeWith, Inline, Map, SerializeWith};
-use rkyv::{Archive, Archived, Deserialize, Place, Serialize};
+use rkyv::{Archive, Archived, Deserialize, Place, Serialize, SerializeUnsized};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
@@ -91,6 +93,37 @@ where
     fn deserialize_with(days: &Archived<i32>, _: &mut D) -> Result<NaiveDate, D::Error> {
         let days = days.to_native();
         NaiveDate::from_num_days_from_ce_opt(days).ok_or_else(|| invalid(format!("day {days} is out of range")))
+    }
+}
+
+/// An id kept inline in memory as the string rkyv archives: the archive is
+/// the one a `String` field had, and reading it allocates nothing for the
+/// short ids every book uses.
+pub struct Text;
+
+impl ArchiveWith<CompactString> for Text {
+    type Archived = ArchivedString;
+    type Resolver = StringResolver;
+
+    fn resolve_with(text: &CompactString, resolver: StringResolver, out: Place<Self::Archived>) {
+        ArchivedString::resolve_from_str(text.as_str(), resolver, out);
+    }
+}
+
+impl<S> SerializeWith<CompactString, S> for Text
+where
+    S: Fallible + ?Sized,
+    S::Error: Source,
+    str: SerializeUnsized<S>,
+{
+    fn serialize_with(text: &CompactString, serializer: &mut S) -> Result<StringResolver, S::Error> {
+        ArchivedString::serialize_from_str(text.as_str(), serializer)
+    }
+}
+
+impl<D: Fallible + ?Sized> DeserializeWith<ArchivedString, CompactString, D> for Text {
+    fn deserialize_with(text: &ArchivedString, _: &mut D) -> Result<CompactString, D::Error> {
+        Ok(CompactString::new(text.as_str()))
     }
 }
 

@@ -25,7 +25,9 @@
 //!   [`RecordRef`] borrowing that buffer, so a replay allocates nothing per
 //!   event and copies each record once, from the file; [`EventLog::read`]
 //!   and [`EventLog::read_stream`] deserialize each record into an owned
-//!   [`Envelope`](crate::Envelope). The checksum is not recomputed on read,
+//!   [`Envelope`]; [`EventLog::replay_types`] reads the type off the
+//!   archive and deserializes only the events of the types asked for, into
+//!   one envelope overwritten for each. The checksum is not recomputed on read,
 //!   but validation is: the crate forbids `unsafe`, and rkyv's unchecked
 //!   access needs it. Skipping validation soundly would need bytes that the
 //!   log holds and never lets change, i.e. the whole log kept in memory;
@@ -93,8 +95,9 @@ use self::format::{
     RECORD_HEADER_LEN, SEGMENT_HEADER_LEN,
 };
 use self::io::{io_error, sync_dir};
-use crate::envelope::{ExpectedVersion, NewEvent, Seq, SCHEMA_VERSION};
+use crate::envelope::{Envelope, ExpectedVersion, NewEvent, Seq, SCHEMA_VERSION};
 use crate::event::Event;
+use crate::event_types::EventTypes;
 use crate::log::{check_batch, EventLog};
 use crate::stream::StreamId;
 use crate::Error;
@@ -564,6 +567,10 @@ impl EventLog for FileLog {
     fn read_stream(&self, stream: &StreamId) -> FileLogIter<'_> {
         let positions = self.index.streams.get(stream).map_or(&[][..], Vec::as_slice);
         FileLogIter::new(self, Positions::List(positions.iter()), RANDOM_CHUNK)
+    }
+
+    fn replay_types(&self, from: Seq, types: EventTypes, visit: &mut dyn FnMut(&Envelope)) -> Result<Seq, Error> {
+        self.replay_types_in_place(from, types, visit)
     }
 
     fn stream_version(&self, stream: &StreamId) -> u64 {

@@ -17,6 +17,8 @@ use super::io::{io_error, read_full_at};
 use super::{FileLog, Loc, Segment, SCHEMA_1, SEQUENTIAL_CHUNK};
 use crate::envelope::{Envelope, Seq, SCHEMA_VERSION};
 use crate::event::{ArchivedEvent, Event};
+use crate::event_types::EventTypes;
+use crate::log::EventLog;
 use crate::stream::StreamId;
 use crate::Error;
 
@@ -134,6 +136,17 @@ impl<'a> RecordRef<'a> {
         })
     }
 
+    /// Overwrites `envelope` with this record, reusing its stream's buffer.
+    fn fill(&self, event: Event, envelope: &mut Envelope) {
+        envelope.seq = self.seq();
+        envelope.event_id = self.event_id();
+        envelope.stream.set_text(self.stream());
+        envelope.stream_version = self.stream_version();
+        envelope.recorded_at = self.recorded_at;
+        envelope.schema_version = self.schema_version();
+        envelope.event = event;
+    }
+
     fn corrupt(&self, problem: &str) -> Error {
         Error::Corrupt { path: self.path.to_owned(), offset: self.offset, problem: problem.into() }
     }
@@ -213,6 +226,39 @@ impl FileLog {
             visit(self.record_at(seq, &mut buf, SEQUENTIAL_CHUNK)?)?;
         }
         Ok(())
+    }
+
+    /// [`crate::EventLog::replay_types`] over records read in place: an
+    /// event of another type is skipped on its archived tag, never
+    /// deserialized, and the envelope handed to `visit` is one buffer
+    /// overwritten for each event.
+    pub(super) fn replay_types_in_place(
+        &self,
+        from: Seq,
+        types: EventTypes,
+        visit: &mut dyn FnMut(&Envelope),
+    ) -> Result<Seq, Error> {
+        let mut envelope: Option<Envelope> = None;
+        self.replay(Seq(from.0.min(self.len())), |record| {
+            // An older schema's type is known once upcast.
+            if record.archived_event().is_some_and(|event| !types.contains_archived(event)) {
+                return Ok(());
+            }
+            let event = record.event()?;
+            if !types.contains(&event) {
+                return Ok(());
+            }
+            let envelope = match envelope.as_mut() {
+                Some(envelope) => {
+                    record.fill(event, envelope);
+                    envelope
+                }
+                None => envelope.insert(record.to_envelope()?),
+            };
+            visit(envelope);
+            Ok::<_, Error>(())
+        })?;
+        Ok(Seq(self.len().max(from.0)))
     }
 
     /// The record at `seq`, validated in `buf`.

@@ -116,7 +116,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use revops_core::calendar::YearMonth;
 use revops_core::Currency;
-use revops_events::{Envelope, Event};
+use revops_events::{Envelope, Event, EventTypes};
 
 pub use account::{Account, AccountClass};
 pub use journal::JournalKind;
@@ -200,6 +200,22 @@ pub struct GeneralLedger {
 }
 
 impl Projection for GeneralLedger {
+    const READS: EventTypes = RevenueSchedules::READS
+        .union(Commissions::READS)
+        .with("invoice_issued")
+        .with("payment_received")
+        .with("payment_applied")
+        .with("payment_refunded")
+        .with("invoice_written_off")
+        .with("credit_memo_issued")
+        .with("dispute_opened")
+        .with("dispute_resolved")
+        .with("commission_plan_defined")
+        .with("commission_paid")
+        .with("commission_adjusted")
+        .with("commission_dispute_resolved")
+        .with("period_closed");
+
     fn apply(&mut self, envelope: &Envelope) {
         if self.last_seq.is_some_and(|last| envelope.seq.0 <= last) {
             return;

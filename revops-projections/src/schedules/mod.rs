@@ -57,7 +57,7 @@ use revops_core::calendar::YearMonth;
 use revops_core::modification::Modification;
 use revops_core::terms::Recognition;
 use revops_core::Currency;
-use revops_events::{Envelope, Event};
+use revops_events::{Envelope, Event, EventTypes};
 use serde::{Deserialize, Serialize};
 
 use crate::amounts::{minor, split_gross};
@@ -135,6 +135,18 @@ pub struct RevenueSchedules {
 }
 
 impl Projection for RevenueSchedules {
+    const READS: EventTypes = EventTypes::NONE
+        .with("contract_signed")
+        .with("contract_modified")
+        .with("contract_renewed")
+        .with("contract_cancelled")
+        .with("milestone_accepted")
+        .with("line_delivered")
+        .with("time_approved")
+        .with("usage_recorded")
+        .with("invoice_issued")
+        .with("credit_memo_issued");
+
     fn apply(&mut self, envelope: &Envelope) {
         if self.last_seq.is_some_and(|last| envelope.seq.0 <= last) {
             return;
