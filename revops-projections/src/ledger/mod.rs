@@ -192,7 +192,12 @@ pub struct GeneralLedger {
     /// Per contract index, what the last close saw; lets a close skip the
     /// contracts it has nothing to freeze for.
     closed_state: Vec<ClosedState>,
+    /// The contracts whose schedule still recognizes after the horizon,
+    /// as the last close saw them: with the ones changed since, the only
+    /// ones the next close has anything to freeze for.
+    recognizing: Vec<u32>,
     /// Reused by every close: no allocation per contract.
+    visit: Vec<u32>,
     months: Vec<(YearMonth, ByMethod)>,
     postings: Vec<Posting>,
     scratch: Scratch,
@@ -543,17 +548,21 @@ impl GeneralLedger {
         self.frozen_sums.resize(contracts, ByMethod::default());
         self.closed_state.resize(contracts, NEVER_CLOSED);
         let until = period.last_day();
-        for index in 0..contracts as u32 {
+        // Unchanged since the last close, a schedule's months up to the
+        // horizon are exactly what was frozen (no catch-up), so one that
+        // ended by then has nothing left to freeze: the close visits the
+        // books changed since and those still recognizing after the horizon.
+        let mut visit = std::mem::take(&mut self.visit);
+        visit.clear();
+        self.schedules.drain_changed(&mut visit);
+        visit.append(&mut self.recognizing);
+        visit.sort_unstable();
+        visit.dedup();
+        for &index in &visit {
             let i = index as usize;
             let state = &mut self.closed_state[i];
             let changes = self.schedules.book(index).changes();
-            // Unchanged since the last close, the schedule's months up to the
-            // horizon are exactly what was frozen (no catch-up), so a schedule
-            // that ended by then has nothing left to freeze.
             let unchanged = horizon.is_some() && state.changes == changes;
-            if unchanged && horizon.is_some_and(|(h, _)| state.last_entry.is_none_or(|d| d <= h.last_day())) {
-                continue;
-            }
             let book = self.schedules.refreshed(index, &mut self.scratch);
             self.postings.clear();
             recognition::open_postings(
@@ -569,6 +578,9 @@ impl GeneralLedger {
             if !unchanged {
                 *state = ClosedState { changes, last_entry: book.last_entry() };
             }
+            if state.last_entry.is_some_and(|last| last > until) {
+                self.recognizing.push(index);
+            }
             for p in &self.postings {
                 for (sum, amount) in self.frozen_sums[i].iter_mut().zip(p.amounts) {
                     *sum += amount;
@@ -576,6 +588,7 @@ impl GeneralLedger {
             }
             self.frozen[i].extend(self.postings.iter().map(|p| Frozen::of(p, book)));
         }
+        self.visit = visit;
         self.journal.horizon = Some(period);
         self.journal.horizon_seq = seq;
     }

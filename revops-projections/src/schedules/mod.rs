@@ -129,6 +129,10 @@ pub struct RevenueSchedules {
     last_seq: Option<u64>,
     contracts: Interner,
     books: Vec<ContractBook>,
+    /// The books whose schedule inputs changed since the ledger last asked
+    /// ([`RevenueSchedules::drain_changed`]), each once, and which those are.
+    changed: Vec<u32>,
+    is_changed: Vec<bool>,
     invoice_ids: Interner,
     invoices: Vec<Option<Invoice>>,
     memos: Interner,
@@ -166,9 +170,32 @@ impl RevenueSchedules {
         (index, &mut self.books[index as usize])
     }
 
-    fn known_book(&mut self, id: &str) -> Option<&mut ContractBook> {
-        let index = self.contracts.get(id)?;
-        Some(&mut self.books[index as usize])
+    /// Applies `change` to the book at `index`, noting the book when the
+    /// inputs of its schedule changed.
+    fn change(&mut self, index: u32, change: impl FnOnce(&mut ContractBook)) {
+        let book = &mut self.books[index as usize];
+        let before = book.changes();
+        change(book);
+        if book.changes() != before {
+            let i = index as usize;
+            if self.is_changed.len() <= i {
+                self.is_changed.resize(self.books.len(), false);
+            }
+            if !self.is_changed[i] {
+                self.is_changed[i] = true;
+                self.changed.push(index);
+            }
+        }
+    }
+
+    /// Moves into `out` the books whose schedule inputs changed since the
+    /// last call, each once: a period close visits those and the ones
+    /// still recognizing, not every book.
+    pub(crate) fn drain_changed(&mut self, out: &mut Vec<u32>) {
+        for &index in &self.changed {
+            self.is_changed[index as usize] = false;
+        }
+        out.append(&mut self.changed);
     }
 
     fn fold(&mut self, envelope: &Envelope) {
@@ -181,47 +208,49 @@ impl RevenueSchedules {
         };
         match event {
             Event::ContractSigned(e) => {
-                let (_, book) = self.book_mut(e.contract.as_str(), e.customer.as_str(), e.currency);
-                book.sign(e.terms(), e.signed_on, source);
+                let (index, _) = self.book_mut(e.contract.as_str(), e.customer.as_str(), e.currency);
+                self.change(index, |book| book.sign(e.terms(), e.signed_on, source));
             }
             Event::ContractModified(e) => {
-                if let Some(book) = self.known_book(e.contract.as_str()) {
+                if let Some(index) = self.contracts.get(e.contract.as_str()) {
                     let modification = Modification {
                         effective_on: e.effective_on,
                         treatment: e.treatment,
                         changes: e.changes.clone(),
                     };
-                    book.modify(modification, source);
+                    self.change(index, |book| book.modify(modification, source));
                 }
             }
             Event::ContractRenewed(e) => {
-                if let Some(book) = self.known_book(e.contract.as_str()) {
-                    book.renew(e.start_date, e.end_date, &e.lines, source);
+                if let Some(index) = self.contracts.get(e.contract.as_str()) {
+                    self.change(index, |book| book.renew(e.start_date, e.end_date, &e.lines, source));
                 }
             }
             Event::ContractCancelled(e) => {
-                if let Some(book) = self.known_book(e.contract.as_str()) {
-                    book.cancel(e.effective_on, source);
+                if let Some(index) = self.contracts.get(e.contract.as_str()) {
+                    self.change(index, |book| book.cancel(e.effective_on, source));
                 }
             }
             Event::MilestoneAccepted(e) => {
-                if let Some((line, book)) = self.line_of(e.contract.as_str(), e.line.as_str()) {
-                    book.accept(line, e.milestone.as_str(), e.accepted_on, source);
+                if let Some((index, line)) = self.line_of(e.contract.as_str(), e.line.as_str()) {
+                    self.change(index, |book| book.accept(line, e.milestone.as_str(), e.accepted_on, source));
                 }
             }
             Event::LineDelivered(e) => {
-                if let Some((line, book)) = self.line_of(e.contract.as_str(), e.line.as_str()) {
-                    book.deliver(line, e.delivered_on, source);
+                if let Some((index, line)) = self.line_of(e.contract.as_str(), e.line.as_str()) {
+                    self.change(index, |book| book.deliver(line, e.delivered_on, source));
                 }
             }
             Event::TimeApproved(e) => {
-                if let Some((line, book)) = self.line_of(e.contract.as_str(), e.line.as_str()) {
-                    book.approve_time(line, e.hours, e.rate, e.approved_on, source);
+                if let Some((index, line)) = self.line_of(e.contract.as_str(), e.line.as_str()) {
+                    self.change(index, |book| book.approve_time(line, e.hours, e.rate, e.approved_on, source));
                 }
             }
             Event::UsageRecorded(e) => {
-                if let Some((line, book)) = self.line_of(e.contract.as_str(), e.line.as_str()) {
-                    book.record_usage(line, e.quantity, e.unit_price, e.incurred_on, source);
+                if let Some((index, line)) = self.line_of(e.contract.as_str(), e.line.as_str()) {
+                    self.change(index, |book| {
+                        book.record_usage(line, e.quantity, e.unit_price, e.incurred_on, source)
+                    });
                 }
             }
             Event::InvoiceIssued(e) => {
@@ -258,9 +287,10 @@ impl RevenueSchedules {
         }
     }
 
-    fn line_of(&mut self, contract: &str, line: &str) -> Option<(u32, &mut ContractBook)> {
-        let book = self.known_book(contract)?;
-        Some((book.line(line)?, book))
+    /// The book index of `contract` and the index of `line` in it.
+    fn line_of(&self, contract: &str, line: &str) -> Option<(u32, u32)> {
+        let index = self.contracts.get(contract)?;
+        Some((index, self.books[index as usize].line(line)?))
     }
 
     /// The invoice `id`, if issued with whole minor-unit amounts.
