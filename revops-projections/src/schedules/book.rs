@@ -53,6 +53,16 @@ fn line_key(id: &str) -> u64 {
     FxBuildHasher.hash_one(id)
 }
 
+/// A performance record; the line is an index into [`ContractBook::lines`]
+/// so that the hot path stores no strings for time and usage.
+#[derive(Clone, Debug)]
+enum Record {
+    Accepted { line: u32, milestone: Box<str>, on: NaiveDate },
+    Delivered { line: u32, on: NaiveDate },
+    Time { line: u32, hours: Decimal, rate: Option<Decimal>, on: NaiveDate },
+    Usage { line: u32, quantity: Decimal, unit_price: Option<Decimal>, on: NaiveDate },
+}
+
 /// One term of the contract: as signed, or a renewal. Each term has its own
 /// schedule; a renewal never changes what an earlier term recognized.
 #[derive(Clone, Debug)]
@@ -81,10 +91,31 @@ pub(crate) struct TermSchedule {
     pub(crate) last: Option<NaiveDate>,
 }
 
-/// Buffers for computing schedules: the recognizer's.
+/// Buffers for computing schedules: the recognizer's, and the performance
+/// records handed to it.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Scratch {
     recognizer: Recognizer,
+    performance: Performance,
+}
+
+/// The `*used`-th element of `items`, pushing `new()` if there is none yet;
+/// counts it as used.
+fn reuse<'a, T>(items: &'a mut Vec<T>, used: &mut usize, new: impl FnOnce() -> T) -> &'a mut T {
+    if items.len() == *used {
+        items.push(new());
+    }
+    *used += 1;
+    &mut items[*used - 1]
+}
+
+/// Sets `s` to `with`; the scratch strings mostly hold it already (line
+/// ids repeat from contract to contract).
+fn overwrite(s: &mut String, with: &str) {
+    if s != with {
+        s.clear();
+        s.push_str(with);
+    }
 }
 
 /// A term's schedule, or why revops-core could not compute it.
@@ -100,10 +131,7 @@ pub(crate) struct ContractBook {
     pub(crate) signed_on: Option<NaiveDate>,
     terms: Vec<Term>,
     pub(crate) lines: Vec<Line>,
-    /// What was performed on the lines of each term, as revops-core reads
-    /// it: kept per term as events arrive, so that a recomputation (every
-    /// close recomputes the schedules that changed) hands it over as it is.
-    performance: Vec<Performance>,
+    records: Vec<Record>,
     pub(crate) sources: Vec<Source>,
     pub(crate) billing: Vec<Billing>,
     /// The last group handed out to a separate contract.
@@ -125,7 +153,7 @@ impl ContractBook {
             signed_on: None,
             terms: Vec::new(),
             lines: Vec::new(),
-            performance: Vec::new(),
+            records: Vec::new(),
             sources: Vec::new(),
             billing: Vec::new(),
             groups: 0,
@@ -257,32 +285,15 @@ impl ContractBook {
         self.changed(source, term);
     }
 
-    /// The performance of the term of line `line` (a book index), and the
-    /// line's id.
-    fn performance_of(&mut self, line: u32) -> (&mut Performance, String) {
-        let line = &self.lines[line as usize];
-        let term = line.term as usize;
-        if self.performance.len() <= term {
-            self.performance.resize_with(term + 1, Performance::default);
-        }
-        (&mut self.performance[term], line.id.to_string())
-    }
-
     /// Records a milestone acceptance on line `line` (a book index).
     pub(crate) fn accept(&mut self, line: u32, milestone: &str, on: NaiveDate, source: Source) {
-        let (performance, id) = self.performance_of(line);
-        performance.milestones_accepted.push(MilestoneAcceptance {
-            line: id,
-            milestone: milestone.to_owned(),
-            accepted_on: on,
-        });
+        self.records.push(Record::Accepted { line, milestone: milestone.into(), on });
         self.changed(source, self.lines[line as usize].term);
     }
 
     /// Records the delivery of a point-in-time line.
     pub(crate) fn deliver(&mut self, line: u32, on: NaiveDate, source: Source) {
-        let (performance, id) = self.performance_of(line);
-        performance.deliveries.push(Delivery { line: id, delivered_on: on });
+        self.records.push(Record::Delivered { line, on });
         self.changed(source, self.lines[line as usize].term);
     }
 
@@ -295,8 +306,7 @@ impl ContractBook {
         on: NaiveDate,
         source: Source,
     ) {
-        let (performance, id) = self.performance_of(line);
-        performance.time_approved.push(TimeApproval { line: id, hours, rate, approved_on: on });
+        self.records.push(Record::Time { line, hours, rate, on });
         self.changed(source, self.lines[line as usize].term);
     }
 
@@ -309,8 +319,7 @@ impl ContractBook {
         on: NaiveDate,
         source: Source,
     ) {
-        let (performance, id) = self.performance_of(line);
-        performance.usage_recorded.push(UsageRecord { line: id, quantity, unit_price, incurred_on: on });
+        self.records.push(Record::Usage { line, quantity, unit_price, on });
         self.changed(source, self.lines[line as usize].term);
     }
 
@@ -342,15 +351,13 @@ impl ContractBook {
     }
 
     fn compute(&self, t: u32, scratch: &mut Scratch, reuse: Option<TermSchedule>) -> Computed {
-        let Scratch { recognizer } = scratch;
-        // A term nothing was performed on yet has no entry.
-        let none = Performance::default();
-        let performance = self.performance.get(t as usize).unwrap_or(&none);
+        let Scratch { recognizer, performance } = scratch;
         let term = &self.terms[t as usize];
         let (mut schedule, mut lines) = match reuse {
             Some(TermSchedule { schedule, lines, .. }) => (schedule, lines),
             None => (RevenueSchedule::new(term.contract.currency), Vec::new()),
         };
+        self.performance_into(t, performance);
         recognizer
             .schedule_into(&term.contract, performance, &term.modifications, &mut schedule)
             .map_err(|e| e.to_string())?;
@@ -358,6 +365,60 @@ impl ContractBook {
         lines.extend(schedule.line_ids().iter().map(|id| self.line(id).expect("a line of the book")));
         let last = schedule.entries().iter().map(|e| e.period_end).max();
         Ok(TermSchedule { schedule, lines, last })
+    }
+
+    /// Fills `p` with what was performed on the lines of term `term`, as
+    /// revops-core reads it, overwriting the records (and line id strings)
+    /// a previous contract left there rather than allocating new ones.
+    fn performance_into(&self, term: u32, p: &mut Performance) {
+        let of_term = |line: u32| self.lines[line as usize].term == term;
+        let id = |line: u32| &*self.lines[line as usize].id;
+        let mut counts = [0usize; 4];
+        for record in &self.records {
+            match *record {
+                Record::Accepted { line, ref milestone, on } if of_term(line) => {
+                    let slot = reuse(&mut p.milestones_accepted, &mut counts[0], || MilestoneAcceptance {
+                        line: String::new(),
+                        milestone: String::new(),
+                        accepted_on: on,
+                    });
+                    overwrite(&mut slot.line, id(line));
+                    overwrite(&mut slot.milestone, milestone);
+                    slot.accepted_on = on;
+                }
+                Record::Delivered { line, on } if of_term(line) => {
+                    let slot =
+                        reuse(&mut p.deliveries, &mut counts[1], || Delivery { line: String::new(), delivered_on: on });
+                    overwrite(&mut slot.line, id(line));
+                    slot.delivered_on = on;
+                }
+                Record::Time { line, hours, rate, on } if of_term(line) => {
+                    let slot = reuse(&mut p.time_approved, &mut counts[2], || TimeApproval {
+                        line: String::new(),
+                        hours,
+                        rate,
+                        approved_on: on,
+                    });
+                    overwrite(&mut slot.line, id(line));
+                    (slot.hours, slot.rate, slot.approved_on) = (hours, rate, on);
+                }
+                Record::Usage { line, quantity, unit_price, on } if of_term(line) => {
+                    let slot = reuse(&mut p.usage_recorded, &mut counts[3], || UsageRecord {
+                        line: String::new(),
+                        quantity,
+                        unit_price,
+                        incurred_on: on,
+                    });
+                    overwrite(&mut slot.line, id(line));
+                    (slot.quantity, slot.unit_price, slot.incurred_on) = (quantity, unit_price, on);
+                }
+                _ => {}
+            }
+        }
+        p.milestones_accepted.truncate(counts[0]);
+        p.deliveries.truncate(counts[1]);
+        p.time_approved.truncate(counts[2]);
+        p.usage_recorded.truncate(counts[3]);
     }
 
     /// Every schedule entry of every computed term with its method.
