@@ -3,6 +3,8 @@
 //! revenue schedule, computed on first read after a change.
 
 use core::hash::BuildHasher;
+
+use compact_str::CompactString;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -31,9 +33,11 @@ pub(crate) struct Source {
 /// A contract line of any term.
 #[derive(Clone, Debug)]
 pub(crate) struct Line {
-    pub(crate) id: Box<str>,
-    /// The hash of `id`: finding a line by id compares these, and reads
-    /// the id (elsewhere on the heap) of the one that matches only.
+    /// Inline for the short ids books use, so that checking a match reads
+    /// no other allocation.
+    pub(crate) id: CompactString,
+    /// The hash of `id`: finding a line by id compares these, and the id
+    /// of the one that matches only.
     key: u64,
     pub(crate) method: RecognitionMethod,
     /// Index of the term (0 = as signed, then one per renewal).
@@ -183,7 +187,7 @@ impl ContractBook {
         for line in lines {
             if self.line(&line.line).is_none() {
                 let method = RecognitionMethod::of(line.recognition);
-                let (id, key) = (line.line.as_str().into(), line_key(&line.line));
+                let (id, key) = (CompactString::new(&line.line), line_key(&line.line));
                 self.lines.push(Line { id, key, method, term, group, added_on, removed: false });
             }
         }
@@ -192,7 +196,7 @@ impl ContractBook {
     /// The book index of line `id`.
     pub(crate) fn line(&self, id: &str) -> Option<u32> {
         let key = line_key(id);
-        self.lines.iter().position(|l| l.key == key && &*l.id == id).map(|i| i as u32)
+        self.lines.iter().position(|l| l.key == key && l.id == id).map(|i| i as u32)
     }
 
     fn current_term(&self) -> Option<u32> {
@@ -372,7 +376,7 @@ impl ContractBook {
     /// a previous contract left there rather than allocating new ones.
     fn performance_into(&self, term: u32, p: &mut Performance) {
         let of_term = |line: u32| self.lines[line as usize].term == term;
-        let id = |line: u32| &*self.lines[line as usize].id;
+        let id = |line: u32| self.lines[line as usize].id.as_str();
         let mut counts = [0usize; 4];
         for record in &self.records {
             match *record {

@@ -248,9 +248,7 @@ impl RevenueSchedules {
             }
             Event::UsageRecorded(e) => {
                 if let Some((index, line)) = self.line_of(e.contract.as_str(), e.line.as_str()) {
-                    self.change(index, |book| {
-                        book.record_usage(line, e.quantity, e.unit_price, e.incurred_on, source)
-                    });
+                    self.change(index, |book| book.record_usage(line, e.quantity, e.unit_price, e.incurred_on, source));
                 }
             }
             Event::InvoiceIssued(e) => {
