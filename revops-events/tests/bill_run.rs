@@ -362,6 +362,33 @@ fn periods_billed_elsewhere_and_modifications_are_respected() {
 }
 
 #[test]
+fn an_amended_end_date_does_not_bill_the_last_period_again() {
+    let mut l = ledger_with(&["ACME"]);
+    let c = contract(
+        "C-1",
+        "ACME",
+        "monthly",
+        ("2026-01-01", "2026-06-30"),
+        json!([subscription("SUB", "600.00")]),
+        json!({}),
+    );
+    l.sign_contract(c, at()).unwrap();
+    let first = run(&mut l, "2026-06-01");
+    assert_eq!(first.issued.len(), 6);
+    assert_eq!(
+        row(&first.issued[5]),
+        "C-1-2026-06-01 C-1 2026-06-01..2026-06-30 issued 2026-06-01 due 2026-07-01 po - 100.00+7.25=107.25"
+    );
+    // The line now ends mid-June: June's period is cut to the 15th, and it
+    // was billed whole already (no true-up, as for a price amendment).
+    let shorten: ContractModified = from(json!({"contract": "C-1", "effective_on": "2026-06-10",
+        "treatment": "prospective", "changes": [{"change": "amend", "line": "SUB", "end_date": "2026-06-15"}]}));
+    l.modify_contract(shorten, at()).unwrap();
+    let again = run(&mut l, "2026-06-20");
+    assert_eq!((rows(&again.issued), again.withheld.len(), again.refused.len()), (Vec::<String>::new(), 0, 0));
+}
+
+#[test]
 fn a_renewed_contract_still_bills_the_last_month_of_usage_of_the_term_before() {
     let mut l = ledger_with(&["ACME"]);
     let lines = json!([subscription("SUB", "300.00"), usage("API", "0.10")]);

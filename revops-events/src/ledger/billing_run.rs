@@ -17,13 +17,16 @@
 //! # Never twice
 //!
 //! A contract line's period counts as billed when any invoice of the
-//! contract carries a line for that contract line with that period start and
-//! end, wherever the invoice came from (an earlier run, an import, the
-//! simulation). An invoice line that names the contract line but no period
-//! (a milestone or a license invoiced by hand) covers that line's earliest
-//! installments not billed by period, by amount: fully covered ones are not
-//! billed again, a partly covered one bills only the rest. So a run repeated on the same day, or on any earlier day,
-//! issues nothing new, and a later run bills only what fell due since.
+//! contract carries a line for that contract line with a period of that
+//! start, wherever the invoice came from (an earlier run, an import, the
+//! simulation). The start alone says: an amendment of the line's end date
+//! moves the end of its last period, which stays billed (no true-up). An
+//! invoice line that names the contract line but no period (a milestone or
+//! a license invoiced by hand) covers that line's earliest installments not
+//! billed by period, by amount: fully covered ones are not billed again, a
+//! partly covered one bills only the rest. So a run repeated on the same
+//! day, or on any earlier day, issues nothing new, and a later run bills
+//! only what fell due since.
 //!
 //! # The invoice
 //!
@@ -388,7 +391,7 @@ fn unbilled(
     for l in &installment.lines {
         if l.amount.amount <= Decimal::ZERO
             || gone(term.removed_on(&l.line))
-            || contract.billed.contains(&(l.line.clone(), start, installment.period_end))
+            || contract.billed.contains(&(l.line.clone(), start))
         {
             continue;
         }

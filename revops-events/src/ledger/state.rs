@@ -116,8 +116,8 @@ pub struct ContractState {
     /// Approved time and recorded usage, of every term: what the bill run
     /// prices. Milestone acceptances are in [`ContractState::lines`].
     pub(crate) performance: Performance,
-    /// Every (contract line, period start, period end) an invoice of the
-    /// contract already bills: a bill run never bills one twice.
+    /// Every (contract line, period start) an invoice of the contract
+    /// already bills: a bill run never bills one twice.
     pub(crate) billed: BTreeSet<BilledPeriod>,
     /// Per contract line, what invoices billed without naming a period (a
     /// milestone or a license invoiced by hand): it covers the line's
@@ -132,8 +132,11 @@ pub(crate) struct Term {
     pub(crate) modifications: Vec<Modification>,
 }
 
-/// A contract line and the service period an invoice line bills it for.
-pub(crate) type BilledPeriod = (String, NaiveDate, NaiveDate);
+/// A contract line and the first day of the service period an invoice line
+/// bills it for: a line has one period per start, whose end an amendment
+/// of the line's end date can move, and a period billed is billed whatever
+/// its end said then (no true-up).
+pub(crate) type BilledPeriod = (String, NaiveDate);
 
 /// An invoice as the ledger knows it; amounts in `currency`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -479,14 +482,13 @@ impl LedgerState {
                     return;
                 }
                 if let Some(c) = self.contracts.get_mut(&e.contract) {
-                    let periods = e.lines.iter().filter_map(|l| match (&l.line, l.period_start, l.period_end) {
-                        (Some(line), Some(start), Some(end)) => Some((line.to_string(), start, end)),
-                        _ => None,
-                    });
-                    c.billed.extend(periods);
                     for l in &e.lines {
-                        if let (Some(line), None, _) | (Some(line), _, None) = (&l.line, l.period_start, l.period_end) {
-                            *c.billed_without_period.entry(line.to_string()).or_default() += l.amount;
+                        let Some(line) = &l.line else { continue };
+                        match (l.period_start, l.period_end) {
+                            (Some(start), Some(_)) => {
+                                c.billed.insert((line.to_string(), start));
+                            }
+                            _ => *c.billed_without_period.entry(line.to_string()).or_default() += l.amount,
                         }
                     }
                 }
