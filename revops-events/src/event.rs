@@ -1042,6 +1042,21 @@ pub struct PeriodClosed {
     pub closed_on: NaiveDate,
 }
 
+/// The position of `$value`'s variant among `$variant`s of `$enum`, for
+/// the owned and the archived event alike.
+macro_rules! variant_index {
+    ($enum:ident, $value:expr, $($variant:ident)*) => {{
+        let mut index = 0;
+        $(
+            if let $enum::$variant(_) = $value {
+                return index;
+            }
+            index += 1;
+        )*
+        unreachable!("{index} variants, each matched above")
+    }};
+}
+
 macro_rules! events {
     ($( $variant:ident($payload:ident) = $tag:literal, $date:ident; )*) => {
         /// Every fact revops records.
@@ -1062,14 +1077,7 @@ macro_rules! events {
 
             /// The position of this event's type in [`Event::TYPES`].
             pub fn type_index(&self) -> usize {
-                let mut index = 0;
-                $(
-                    if let Event::$variant(_) = self {
-                        return index;
-                    }
-                    index += 1;
-                )*
-                unreachable!("{index} variants, each matched above")
+                variant_index!(Event, self, $($variant)*)
             }
 
             /// The snake_case type name, as in the JSON `"type"` field.
@@ -1091,14 +1099,7 @@ macro_rules! events {
             /// The position of this event's type in [`Event::TYPES`], read
             /// in place.
             pub fn type_index(&self) -> usize {
-                let mut index = 0;
-                $(
-                    if let ArchivedEvent::$variant(_) = self {
-                        return index;
-                    }
-                    index += 1;
-                )*
-                unreachable!("{index} variants, each matched above")
+                variant_index!(ArchivedEvent, self, $($variant)*)
             }
         }
 

@@ -23,10 +23,11 @@
 //!   counts as open on the as-of date if it was opened on or before it and
 //!   not resolved on or before it.
 //! - **Open** invoices are the ones [`ArAging`] lists with an open amount
-//!   above zero (the caller's aging, folded from the same log, so that the
-//!   two reports agree on what is open and the open amounts are kept once) (total − payments − credit memos − write-offs as of the
-//!   date). Only those whose due date is reached are on the ladder and in the
-//!   report; a fully settled invoice leaves it.
+//!   above zero: total − payments − credit memos − write-offs as of the
+//!   date. The aging is the caller's, folded from the same log, so the two
+//!   reports agree on what is open and the open amounts are kept once. Only
+//!   those whose due date is reached are on the ladder and in the report; a
+//!   fully settled invoice leaves it.
 //! - A step is **reached** when the ladder days reach its day; it is **due**
 //!   when it is reached, not recorded by a `collection_step_taken` dated on
 //!   or before the as-of date, and no dispute on the invoice is open. Every

@@ -381,7 +381,7 @@ impl Expansion {
             effects[i] = (at(Some(c.arr_from)) - at(c.arr_from.pred_opt())).saturating_mul(12);
         }
 
-        let mut totals: BTreeMap<Currency, (u64, [i128; 6])> = BTreeMap::new();
+        let mut totals: BTreeMap<Currency, (u64, [i128; 6], i128)> = BTreeMap::new();
         let mut changes: Vec<(usize, ExpansionChange)> = Vec::with_capacity(listed.len());
         for i in listed {
             let c = self.changes[i];
@@ -390,6 +390,9 @@ impl Expansion {
             let sums = totals.entry(currency).or_default();
             sums.0 += 1;
             sums.1[c.class as usize] += i128::from(effects[i]);
+            if c.class.is_expansion() {
+                sums.2 += i128::from(effects[i]);
+            }
             let money = |m: i64| format(m.into(), currency);
             let line = self.lines[c.line as usize];
             changes.push((
@@ -412,9 +415,8 @@ impl Expansion {
         changes.sort_by(|(i, a), (j, b)| (a.effective_on, &a.contract, i).cmp(&(b.effective_on, &b.contract, j)));
         let totals = totals
             .into_iter()
-            .map(|(currency, (count, by_class))| {
+            .map(|(currency, (count, by_class, expansion))| {
                 let money = |m: i128| format(m, currency);
-                let expansion: i128 = by_class[..4].iter().sum();
                 ExpansionTotals {
                     currency,
                     changes: count,

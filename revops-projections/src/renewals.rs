@@ -71,7 +71,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{Days, NaiveDate};
-use revops_core::Currency;
+use revops_core::{Currency, Money};
 use revops_events::{Envelope, Event};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -499,8 +499,8 @@ impl Renewals {
         let mut facts: BTreeMap<u32, CustomerFacts> =
             pipeline.iter().map(|&(c, _)| (self.contracts[c as usize].customer, CustomerFacts::default())).collect();
         self.gather_facts(as_of, mrr, aging, &mut facts);
-        let drops = self.customer_mrr_drops(as_of, mrr, &facts);
         let mrr_now = mrr.contract_mrrs(as_of);
+        let drops = self.customer_mrr_drops(as_of, mrr, &mrr_now, &facts);
 
         let mut last_contact: BTreeMap<u32, NaiveDate> = BTreeMap::new();
         for &(contract, on) in self.contacts.iter().filter(|c| c.1 <= as_of) {
@@ -596,12 +596,14 @@ impl Renewals {
     /// Credit holds, open disputes, contracting modifications and overdue
     /// invoices of the customers in `facts`, as of `as_of`.
     fn gather_facts(&self, as_of: NaiveDate, mrr: &Mrr, aging: &ArAging, facts: &mut BTreeMap<u32, CustomerFacts>) {
-        // Holds by date, log order within a day: the last one says.
+        // Holds by date, log order within a day: a release ends the hold,
+        // and a second placement while one is in force does not restart it
+        // (as the collections report dates it).
         let mut holds: Vec<&Hold> = self.holds.iter().filter(|h| h.on <= as_of).collect();
         holds.sort_by_key(|h| h.on);
         for hold in holds {
             if let Some(f) = facts.get_mut(&hold.customer) {
-                f.hold_since = hold.placed.then_some(hold.on);
+                f.hold_since = if hold.placed { f.hold_since.or(Some(hold.on)) } else { None };
             }
         }
         for (id, d) in self.disputes.iter().enumerate() {
@@ -641,17 +643,20 @@ impl Renewals {
     }
 
     /// (before, after) MRR in minor units, per customer and currency in
-    /// `facts`, of those whose MRR on `as_of` is below that 90 days earlier.
+    /// `facts`, of those whose MRR on `as_of` (`mrr_now`, per contract) is
+    /// below that 90 days earlier.
     fn customer_mrr_drops(
         &self,
         as_of: NaiveDate,
         mrr: &Mrr,
+        mrr_now: &BTreeMap<&str, Money>,
         facts: &BTreeMap<u32, CustomerFacts>,
     ) -> BTreeMap<(u32, Currency), (i128, i128)> {
         let then = as_of.checked_sub_days(Days::new(CONTRACTION_DAYS)).unwrap_or(NaiveDate::MIN);
+        let mrr_then = mrr.contract_mrrs(then);
         let mut sums: BTreeMap<(u32, Currency), (i128, i128)> = BTreeMap::new();
-        for (on, after) in [(then, false), (as_of, true)] {
-            for (name, money) in mrr.contract_mrrs(on) {
+        for (by_contract, after) in [(&mrr_then, false), (mrr_now, true)] {
+            for (&name, &money) in by_contract {
                 let Some(id) = self.signed(name) else { continue };
                 let customer = self.contracts[id as usize].customer;
                 if !facts.contains_key(&customer) {

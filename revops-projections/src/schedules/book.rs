@@ -3,12 +3,11 @@
 //! revenue schedule, computed on first read after a change.
 
 use core::hash::BuildHasher;
-
-use compact_str::CompactString;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
+use compact_str::CompactString;
 use revops_core::modification::{LineChange, Modification, Treatment};
 use revops_core::performance::{Delivery, MilestoneAcceptance, Performance, TimeApproval, UsageRecord};
 use revops_core::recognition::Recognizer;
