@@ -30,7 +30,7 @@ fn invoices_table(invoices: &[BillRunInvoice]) -> Table {
             i.customer.to_string(),
             format!("{} to {}", i.period_start, i.period_end),
             i.due_on.to_string(),
-            i.po_number.clone().unwrap_or_else(|| "-".into()),
+            crate::text::or_dash(&i.po_number),
             i.currency.to_string(),
             i.amount.clone(),
             i.tax.clone(),
@@ -59,8 +59,7 @@ pub(crate) fn bill_run(run: &BillRun, _detail: bool) -> String {
         let _ = writeln!(out, "\nRefused");
         let mut table = Table::new(&[("CONTRACT", Align::Left), ("PERIOD START", Align::Left), ("WHY", Align::Left)]);
         for r in &run.refused {
-            let start = r.period_start.map_or_else(|| "-".to_owned(), |d| d.to_string());
-            table.row(vec![r.contract.to_string(), start, r.error.clone()]);
+            table.row(vec![r.contract.to_string(), crate::text::date_or_dash(r.period_start), r.error.clone()]);
         }
         let _ = table.write(&mut out);
     }

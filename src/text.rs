@@ -39,7 +39,7 @@ pub(crate) fn name(value: &impl Serialize) -> String {
     }
 }
 
-fn or_dash(value: &Option<String>) -> String {
+pub(crate) fn or_dash(value: &Option<String>) -> String {
     value.clone().unwrap_or_else(|| "-".into())
 }
 
@@ -267,7 +267,7 @@ pub fn summary(reports: &Reports) -> String {
     .join("\n")
 }
 
-fn date_or_dash(date: Option<NaiveDate>) -> String {
+pub(crate) fn date_or_dash(date: Option<NaiveDate>) -> String {
     date.map_or_else(|| "-".into(), |d| d.to_string())
 }
 

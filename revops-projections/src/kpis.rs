@@ -86,7 +86,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::aging::{AgingReport, CurrencyAging};
-use crate::amounts::{format, format_decimal, minor, ratio, round_money};
+use crate::amounts::{format, format_decimal, minor, ratio};
 use crate::intern::Interner;
 use crate::mrr::{Movement, MrrReport};
 use crate::once::SeqGuard;
@@ -408,7 +408,8 @@ fn currency_kpis(
         .and_then(|v| v.checked_div(Decimal::from(subs.churned)));
     let in_currency = |minor_units: Decimal| {
         let amount = minor_units / Decimal::from(10u64.pow(currency.minor_units()));
-        format_decimal(round_money(amount, currency), currency)
+        // Rounded to the minor unit, with the one rounding of the crate.
+        format_decimal(amount, currency)
     };
     Ok(CurrencyKpis {
         currency,

@@ -182,7 +182,7 @@ fn without_a_rate_the_dashboard_names_the_missing_pair() {
     let book = two_currency_book();
     let desk: RevenueOperations = book.fold();
     let error = desk.dashboard(date("2026-06-30"), Currency::GBP).unwrap_err().to_string();
-    assert!(error.contains("EUR") && error.contains("GBP") && error.contains("2026-06-30"), "{error}");
+    assert_eq!(error, "no fx rate from EUR to GBP (nor from GBP to EUR) in force on 2026-06-30");
 }
 
 #[test]

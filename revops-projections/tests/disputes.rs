@@ -150,7 +150,7 @@ fn a_valid_dispute_is_credited_and_rebilled_an_invalid_one_keeps_its_evidence() 
     // Both open on the 13th: 200.00 + 500.00 under dispute.
     let r = d.report(date("2026-01-13"));
     assert_eq!((r.counts.open, r.open_amounts[0].amount.as_str()), (2, "700.00"));
-    // The day before, D-1 is open and D-2 resolved.
+    // On the 14th, the day before D-1 is resolved, D-1 is open and D-2 resolved.
     let r = d.report(date("2026-01-14"));
     assert_eq!((r.counts.open, r.counts.resolved_valid, r.counts.resolved_invalid), (1, 0, 1));
 

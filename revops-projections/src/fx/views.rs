@@ -810,14 +810,14 @@ impl ReportingCurrency<'_> {
             converted.add([1, open.at(k), 0, 0]);
             invoices.push(self.converted_open(&i.invoice, &i.customer, i.currency, &i.open, open.at(k)));
         }
+        let ladder: BTreeMap<&str, usize> =
+            report.invoices.iter().enumerate().map(|(k, i)| (i.invoice.as_str(), k)).collect();
         let mut holds = Vec::with_capacity(report.holds_to_place.len());
         for h in &report.holds_to_place {
-            // The invoice calling for the hold is on the ladder: its share of
-            // the ladder's whole keeps the holds within the open amount.
-            let converted = match report.invoices.iter().position(|i| i.invoice == h.invoice) {
-                Some(k) => open.at(k),
-                None => self.convert(Money::parse(&h.open, h.currency)?)?.to_minor()?.into(),
-            };
+            // The invoice calling for the hold is on the ladder (the report
+            // takes holds from it): its share of the ladder's whole keeps the
+            // holds within the open amount.
+            let converted = open.at(ladder[h.invoice.as_str()]);
             let [original, in_reporting] = sums.entry(h.currency).or_default();
             original.add([0, 0, 1, minor_of(h.currency, &h.open)?]);
             in_reporting.add([0, 0, 1, converted]);
