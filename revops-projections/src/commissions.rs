@@ -93,6 +93,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::amounts::{fixed, format_decimal, ratio, round_money, ROUNDING};
+use crate::chunked::Chunked;
 use crate::intern::{line_key, slot, Interner};
 use crate::once::SeqGuard;
 use crate::schedules::Source;
@@ -348,7 +349,7 @@ pub struct Commissions {
     rep_plans: Vec<Vec<u32>>,
     contracts: Vec<Contract>,
     invoices: Vec<Invoice>,
-    facts: Vec<Fact>,
+    facts: Chunked<Fact>,
     rep_amounts: Vec<RepAmount>,
     disputes: Vec<Option<Dispute>>,
 }
@@ -372,12 +373,7 @@ impl Projection for Commissions {
         if !self.guard.first_time(envelope.seq) {
             return;
         }
-        let source = Source {
-            seq: envelope.seq.0,
-            event_id: envelope.event_id,
-            event_type: envelope.event.type_name(),
-            on: envelope.event.business_date(),
-        };
+        let source = Source::of(envelope);
         match &envelope.event {
             Event::CommissionPlanDefined(e) => {
                 let id = self.plan_ids.intern(e.plan.as_str());
@@ -762,7 +758,7 @@ impl Commissions {
                 on: e.on,
                 seq: e.source.seq,
                 event_id: e.source.event_id,
-                event_type: e.source.event_type,
+                event_type: e.source.event_type(),
             })
             .collect())
     }

@@ -29,6 +29,7 @@
 
 pub mod aging;
 mod amounts;
+mod chunked;
 pub mod collections;
 pub mod commissions;
 pub mod dashboard;

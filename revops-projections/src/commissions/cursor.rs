@@ -185,7 +185,7 @@ impl EntryCursor {
             }
             self.facts_seen = c.facts.len();
         }
-        for fact in c.facts[first_new..].iter().filter(|f| f.on <= through) {
+        for fact in c.facts.range(first_new, c.facts.len()).filter(|f| f.on <= through) {
             if let Some(rep) = self.routes[fact.contract as usize].and_then(rep_of) {
                 self.again[rep] = true;
             }

@@ -73,7 +73,7 @@ fn unposted((source, e): (Source, revops_core::Error)) -> Unposted {
     Unposted {
         seq: source.seq,
         event_id: source.event_id,
-        event_type: source.event_type.to_owned(),
+        event_type: source.event_type().to_owned(),
         reason: format!("its commission cannot be computed: {e}"),
     }
 }

@@ -7,6 +7,7 @@ use revops_core::Currency;
 use serde::{Deserialize, Serialize};
 
 use super::account::Account;
+use crate::chunked::Chunked;
 use crate::schedules::Source;
 
 /// Why a journal entry exists.
@@ -78,24 +79,34 @@ impl Line {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Entry {
     pub(crate) source: Source,
-    pub(crate) kind: JournalKind,
     /// The posting date: the business date, or the first day of the posting
-    /// period when that date's month was closed.
+    /// period when that date's month was closed. Its month is the period.
     pub(crate) date: NaiveDate,
-    pub(crate) period: YearMonth,
     /// The business date, when the entry was moved out of a closed month.
     pub(crate) original_date: Option<NaiveDate>,
     pub(crate) contract: Option<u32>,
     first: u32,
-    count: u32,
+    count: u8,
+    pub(crate) kind: JournalKind,
+}
+
+// A journal holds one per invoice, payment and application.
+const _: () = assert!(core::mem::size_of::<Entry>() == 56);
+const _: () = assert!(core::mem::size_of::<Line>() == 16);
+
+impl Entry {
+    /// The posting period.
+    pub(crate) fn period(&self) -> YearMonth {
+        YearMonth::of(self.date)
+    }
 }
 
 /// Entries in posting order, their lines in one flat buffer (no allocation
 /// per entry), and the close horizon.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Journal {
-    pub(crate) entries: Vec<Entry>,
-    lines: Vec<Line>,
+    pub(crate) entries: Chunked<Entry>,
+    lines: Chunked<Line>,
     /// The latest closed month: every month up to it is closed, because
     /// balances are cumulative and a posting into an earlier open month
     /// would change a closed month's closing balance.
@@ -137,9 +148,9 @@ impl Journal {
         lines: &[Line],
     ) {
         assert_balanced(lines.iter(), &format_args!("{kind:?} entry of event {}", source.seq));
-        let first = self.lines.len() as u32;
-        self.lines.extend(lines.iter().filter(|l| l.amount != 0));
-        let count = self.lines.len() as u32 - first;
+        let first = u32::try_from(self.lines.len()).expect("fewer than 2^32 journal lines");
+        self.lines.extend_filtered(lines, |l| l.amount != 0);
+        let count = u8::try_from(self.lines.len() - first as usize).expect("a handful of lines per entry");
         if count == 0 {
             return;
         }
@@ -150,12 +161,14 @@ impl Journal {
             }
         }
         let (period, date, original_date) = self.posting(on);
-        self.entries.push(Entry { source, kind, date, period, original_date, contract, first, count });
+        debug_assert_eq!(period, YearMonth::of(date));
+        self.entries.push(Entry { source, date, original_date, contract, first, count, kind });
     }
 
     /// The lines of `entry`.
-    pub(crate) fn lines(&self, entry: &Entry) -> &[Line] {
-        &self.lines[entry.first as usize..(entry.first + entry.count) as usize]
+    pub(crate) fn lines(&self, entry: &Entry) -> impl Iterator<Item = &Line> {
+        let first = entry.first as usize;
+        self.lines.range(first, first + usize::from(entry.count))
     }
 
     /// Asserts that the whole journal balances per currency: the batch

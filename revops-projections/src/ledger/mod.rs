@@ -228,17 +228,12 @@ impl Projection for GeneralLedger {
         self.last_seq = Some(envelope.seq.0);
         self.schedules.apply(envelope);
         self.commissions.apply(envelope);
-        let source = Source {
-            seq: envelope.seq.0,
-            event_id: envelope.event_id,
-            event_type: envelope.event.type_name(),
-            on: envelope.event.business_date(),
-        };
+        let source = Source::of(envelope);
         if let Err(reason) = self.post(&envelope.event, source) {
             self.unposted.push(Unposted {
                 seq: source.seq,
                 event_id: source.event_id,
-                event_type: source.event_type.to_owned(),
+                event_type: source.event_type().to_owned(),
                 reason,
             });
         }

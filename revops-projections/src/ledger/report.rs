@@ -224,11 +224,11 @@ pub(super) fn build(ledger: &GeneralLedger, as_of: NaiveDate) -> LedgerReport {
             source: e.source,
             kind: e.kind,
             date: e.date,
-            period: e.period,
+            period: e.period(),
             original_date: e.original_date,
             contract: e.contract,
             order: (0, e.source.seq, 0),
-            lines: journal.lines(e).to_vec(),
+            lines: journal.lines(e).copied().collect(),
         })
         .collect();
 
@@ -306,7 +306,7 @@ pub(super) fn build(ledger: &GeneralLedger, as_of: NaiveDate) -> LedgerReport {
         entries.push(JournalEntry {
             seq: d.source.seq,
             event_id: d.source.event_id,
-            event_type: d.source.event_type.to_owned(),
+            event_type: d.source.event_type().to_owned(),
             kind: d.kind,
             date: d.date,
             period: d.period,

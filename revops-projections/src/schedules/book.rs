@@ -14,6 +14,7 @@ use revops_core::recognition::Recognizer;
 use revops_core::schedule::{RevenueSchedule, ScheduleLine};
 use revops_core::terms::{Contract, ContractLine};
 use revops_core::{Currency, Decimal};
+use revops_events::{Envelope, Event};
 use rustc_hash::FxBuildHasher;
 use uuid::Uuid;
 
@@ -25,8 +26,32 @@ use super::RecognitionMethod;
 pub(crate) struct Source {
     pub(crate) seq: u64,
     pub(crate) event_id: Uuid,
-    pub(crate) event_type: &'static str,
     pub(crate) on: NaiveDate,
+    /// The type's position in [`Event::TYPES`]: a byte where its name
+    /// would take sixteen, in a struct that books and journals keep by
+    /// the hundred thousand.
+    type_index: u8,
+}
+
+// Every journal entry, commission fact and schedule change holds one.
+const _: () = assert!(core::mem::size_of::<Source>() == 32);
+const _: () = assert!(Event::TYPES.len() <= u8::MAX as usize);
+
+impl Source {
+    /// The source of `envelope`'s event, dated on its business date.
+    pub(crate) fn of(envelope: &Envelope) -> Source {
+        Source {
+            seq: envelope.seq.0,
+            event_id: envelope.event_id,
+            on: envelope.event.business_date(),
+            type_index: envelope.event.type_index() as u8,
+        }
+    }
+
+    /// The event's type name (`contract_signed`, …).
+    pub(crate) fn event_type(&self) -> &'static str {
+        Event::TYPES[usize::from(self.type_index)]
+    }
 }
 
 /// A contract line of any term.

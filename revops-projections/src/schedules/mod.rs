@@ -200,12 +200,7 @@ impl RevenueSchedules {
 
     fn fold(&mut self, envelope: &Envelope) {
         let event = &envelope.event;
-        let source = Source {
-            seq: envelope.seq.0,
-            event_id: envelope.event_id,
-            event_type: event.type_name(),
-            on: event.business_date(),
-        };
+        let source = Source::of(envelope);
         match event {
             Event::ContractSigned(e) => {
                 let (index, _) = self.book_mut(e.contract.as_str(), e.customer.as_str(), e.currency);
