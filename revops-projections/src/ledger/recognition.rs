@@ -115,26 +115,24 @@ pub(crate) fn open_postings(
     }
     months.clear();
     for term in book.computed().flatten() {
-        // An unchanged term that ended by the horizon was frozen whole.
-        if unchanged && horizon_end.is_some_and(|end| term.last.is_none_or(|last| last <= end)) {
-            continue;
-        }
-        for e in term.schedule.entries() {
-            let closed_month = horizon_end.is_some_and(|end| e.period_end <= end);
-            if e.period_end > until || (unchanged && closed_month) {
+        let recognized = &term.recognized[..];
+        // Unchanged, the term's days up to the horizon were frozen whole.
+        let from = match horizon_end {
+            Some(end) if unchanged => recognized.partition_point(|r| r.on <= end),
+            _ => 0,
+        };
+        for r in recognized[from..].iter().take_while(|r| r.on <= until) {
+            let k = r.method.index();
+            if horizon_end.is_some_and(|end| r.on <= end) {
+                closed[k] += r.amount;
                 continue;
             }
-            let k = book.lines[term.lines[e.line as usize] as usize].method.index();
-            if closed_month {
-                closed[k] += e.amount_minor;
-                continue;
-            }
-            let month = YearMonth::of(e.period_end);
+            let month = YearMonth::of(r.on);
             match months.binary_search_by(|(m, _)| m.cmp(&month)) {
-                Ok(i) => months[i].1[k] += e.amount_minor,
+                Ok(i) => months[i].1[k] += r.amount,
                 Err(i) => {
                     let mut amounts = ByMethod::default();
-                    amounts[k] = e.amount_minor;
+                    amounts[k] = r.amount;
                     months.insert(i, (month, amounts));
                 }
             }

@@ -117,7 +117,22 @@ pub(crate) struct TermSchedule {
     /// The latest period end of its entries: a close past it has nothing
     /// left of the term to post.
     pub(crate) last: Option<NaiveDate>,
+    /// The entries summed per (period end, method), in that order: what a
+    /// period close reads, from the horizon on, instead of every entry of
+    /// every line each month.
+    pub(crate) recognized: Vec<Recognized>,
 }
+
+/// What a term recognizes on one date by one method, in minor units.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Recognized {
+    pub(crate) on: NaiveDate,
+    pub(crate) method: RecognitionMethod,
+    pub(crate) amount: i64,
+}
+
+// A term keeps one per month and method it recognizes in.
+const _: () = assert!(core::mem::size_of::<Recognized>() == 16);
 
 /// Buffers for computing schedules: the recognizer's, and the performance
 /// records handed to it.
@@ -381,9 +396,9 @@ impl ContractBook {
     fn compute(&self, t: u32, scratch: &mut Scratch, reuse: Option<TermSchedule>) -> Computed {
         let Scratch { recognizer, performance } = scratch;
         let term = &self.terms[t as usize];
-        let (mut schedule, mut lines) = match reuse {
-            Some(TermSchedule { schedule, lines, .. }) => (schedule, lines),
-            None => (RevenueSchedule::new(term.contract.currency), Vec::new()),
+        let (mut schedule, mut lines, mut recognized) = match reuse {
+            Some(TermSchedule { schedule, lines, recognized, .. }) => (schedule, lines, recognized),
+            None => (RevenueSchedule::new(term.contract.currency), Vec::new(), Vec::new()),
         };
         self.performance_into(t, performance);
         recognizer
@@ -392,7 +407,22 @@ impl ContractBook {
         lines.clear();
         lines.extend(schedule.line_ids().iter().map(|id| self.line(id).expect("a line of the book")));
         let last = schedule.entries().iter().map(|e| e.period_end).max();
-        Ok(TermSchedule { schedule, lines, last })
+        recognized.clear();
+        recognized.extend(schedule.entries().iter().map(|e| Recognized {
+            on: e.period_end,
+            method: self.lines[lines[e.line as usize] as usize].method,
+            amount: e.amount_minor,
+        }));
+        recognized.sort_unstable_by_key(|r| (r.on, r.method));
+        recognized.dedup_by(|next, kept| {
+            let same = (next.on, next.method) == (kept.on, kept.method);
+            if same {
+                // Overflow here would be one past the schedule's own checks.
+                kept.amount = kept.amount.checked_add(next.amount).expect("a day's recognition fits in i64");
+            }
+            same
+        });
+        Ok(TermSchedule { schedule, lines, last, recognized })
     }
 
     /// Fills `p` with what was performed on the lines of term `term`, as
