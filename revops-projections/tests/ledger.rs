@@ -124,12 +124,7 @@ fn milestone_revenue_waits_for_acceptance_and_nets_against_billing() {
 fn time_and_materials_is_recognized_on_approval_and_billed_in_arrears() {
     let envelopes = log(&[
         customer("ACME"),
-        contract(
-            "C-3",
-            "time_and_materials",
-            json!([{"line": "TM", "kind": "time_and_materials", "unit_price": "150.00",
-                    "recognition": {"method": "time_and_materials"}}]),
-        ),
+        time_and_materials("C-3", "150.00"),
         json!({"type": "time_approved", "contract": "C-3", "line": "TM", "hours": "10", "approved_on": "2026-03-15"}),
         json!({"type": "time_approved", "contract": "C-3", "line": "TM", "hours": "2.5", "rate": "200.00", "approved_on": "2026-03-28"}),
         invoice("INV-1", "C-3", "2026-04-01", "TM", "2000.00", "0.00"),
@@ -531,12 +526,7 @@ fn a_plan_defined_after_a_close_re_routes_closed_credits() {
 fn late_events_after_a_close_land_in_the_first_open_month() {
     let base = vec![
         customer("ACME"),
-        contract(
-            "C-9",
-            "time_and_materials",
-            json!([{"line": "TM", "kind": "time_and_materials", "unit_price": "100.00",
-                    "recognition": {"method": "time_and_materials"}}]),
-        ),
+        time_and_materials("C-9", "100.00"),
         json!({"type": "time_approved", "contract": "C-9", "line": "TM", "hours": "5", "approved_on": "2026-01-10"}),
         close("2026-01", "2026-02-03"),
     ];
@@ -594,4 +584,82 @@ fn reapplying_an_envelope_changes_nothing() {
     use revops_projections::Projection;
     envelopes.iter().for_each(|e| twice.apply(e));
     assert_eq!(once.report(d("2026-12-31")), twice.report(d("2026-12-31")));
+}
+
+/// A T&M contract approved in January, February and March, closed monthly:
+/// the ledger freezes each month as the schedule held it at the close,
+/// whether it computes that at the close or later (see `ledger::freeze`).
+fn approvals_closed_monthly() -> Vec<serde_json::Value> {
+    let approved = |hours: &str, on: &str| json!({"type": "time_approved", "contract": "C-9", "line": "TM", "hours": hours, "approved_on": on});
+    vec![
+        customer("ACME"),
+        time_and_materials("C-9", "100.00"),
+        approved("5", "2026-01-10"),
+        close("2026-01", "2026-02-03"),
+        approved("4", "2026-02-12"),
+        close("2026-02", "2026-03-03"),
+        approved("1", "2026-03-05"),
+    ]
+}
+
+fn revenue_by_month(gl: &GeneralLedger) -> Vec<String> {
+    ["2026-01-31", "2026-02-28", "2026-03-31"]
+        .iter()
+        .map(|on| balance(gl, on, Account::RevenueTimeAndMaterials))
+        .collect()
+}
+
+#[test]
+fn closes_freeze_each_month_as_the_schedule_held_it_then() {
+    let mut events = approvals_closed_monthly();
+    let gl = general_ledger(&log(&events));
+    assert_eq!(revenue_by_month(&gl), ["-500.00", "-900.00", "-1000.00"]);
+
+    // A backdated approval changes a closed month: the months closed
+    // before it stay as they were, and it is caught up on March 1st.
+    events.push(
+        json!({"type": "time_approved", "contract": "C-9", "line": "TM", "hours": "2", "approved_on": "2026-02-20"}),
+    );
+    events.push(close("2026-03", "2026-04-02"));
+    let envelopes = log(&events);
+    let gl = general_ledger(&envelopes);
+    assert_eq!(revenue_by_month(&gl), ["-500.00", "-900.00", "-1200.00"]);
+    let recognized =
+        |kind| entries_of(&gl, "2026-03-31", kind).iter().map(|e| (e.date, e.original_date, e.seq)).collect::<Vec<_>>();
+    let seq = |i: usize| envelopes[i].seq.0;
+    assert_eq!(
+        recognized(JournalKind::Recognition),
+        [(d("2026-01-31"), None, seq(2)), (d("2026-02-28"), None, seq(4)), (d("2026-03-31"), None, seq(7))]
+    );
+    assert_eq!(recognized(JournalKind::RecognitionCatchUp), [(d("2026-03-01"), Some(d("2026-02-20")), seq(7))]);
+    assert_zero(&gl.trial_balance(d("2026-03-31")));
+}
+
+#[test]
+fn closes_stay_frozen_when_later_usage_breaks_the_schedule() {
+    // Negative hours (the command API refuses them; an import does not)
+    // make the term's schedule fail to compute: the closed months keep what
+    // the schedule held at their closes, and the first close after the bad
+    // record reverses what the term had recognized, as for any schedule
+    // that stops computing.
+    let mut events = approvals_closed_monthly();
+    events.push(
+        json!({"type": "time_approved", "contract": "C-9", "line": "TM", "hours": "-1", "approved_on": "2026-03-20"}),
+    );
+    let gl = general_ledger(&imported(&events));
+    assert_eq!(revenue_by_month(&gl)[..2], ["-500.00", "-900.00"]);
+
+    events.push(
+        json!({"type": "time_approved", "contract": "C-9", "line": "TM", "hours": "2", "approved_on": "2026-02-20"}),
+    );
+    events.push(close("2026-03", "2026-04-02"));
+    let gl = general_ledger(&imported(&events));
+    assert_eq!(revenue_by_month(&gl), ["-500.00", "-900.00", "0.00"]);
+    let catch_up = &entries_of(&gl, "2026-03-31", JournalKind::RecognitionCatchUp)[0];
+    assert_eq!((catch_up.date, catch_up.original_date), (d("2026-03-01"), Some(d("2026-02-20"))));
+    assert_eq!(
+        lines(catch_up),
+        [(Account::ContractAsset, "0.00", "900.00"), (Account::RevenueTimeAndMaterials, "900.00", "0.00")]
+    );
+    assert_zero(&gl.trial_balance(d("2026-03-31")));
 }

@@ -107,6 +107,7 @@
 
 mod account;
 mod commission;
+mod freeze;
 mod journal;
 pub(crate) mod recognition;
 mod report;
@@ -127,10 +128,10 @@ pub use report::{
 use crate::amounts::split_gross;
 use crate::commissions::{Commissions, EntryCursor};
 use crate::intern::Interner;
-use crate::schedules::{RevenueSchedules, Scratch, Source};
+use crate::schedules::{RevenueSchedules, Source};
 use crate::Projection;
+use freeze::Freezer;
 use journal::{Journal, Line, Target};
-use recognition::{ByMethod, Frozen, Posting};
 
 /// An invoice's balances in minor units of its currency.
 #[derive(Clone, Copy, Debug)]
@@ -145,18 +146,6 @@ struct InvoiceBalance {
     written_off: i64,
     open_disputes: u32,
 }
-
-/// A contract as the last period close left it.
-#[derive(Clone, Copy, Debug)]
-struct ClosedState {
-    /// How many schedule changes the book had then; `usize::MAX` before
-    /// its first close.
-    changes: usize,
-    /// The last period end of its schedule then.
-    last_entry: Option<NaiveDate>,
-}
-
-const NEVER_CLOSED: ClosedState = ClosedState { changes: usize::MAX, last_entry: None };
 
 #[derive(Clone, Copy, Debug)]
 struct PaymentBalance {
@@ -186,21 +175,8 @@ pub struct GeneralLedger {
     /// The invoice of each dispute, while it is open.
     disputes: Vec<Option<u32>>,
     memo_ids: Interner,
-    /// Recognition frozen by period closes, per contract index.
-    frozen: Vec<Vec<Frozen>>,
-    frozen_sums: Vec<ByMethod>,
-    /// Per contract index, what the last close saw; lets a close skip the
-    /// contracts it has nothing to freeze for.
-    closed_state: Vec<ClosedState>,
-    /// The contracts whose schedule still recognizes after the horizon,
-    /// as the last close saw them: with the ones changed since, the only
-    /// ones the next close has anything to freeze for.
-    recognizing: Vec<u32>,
-    /// Reused by every close: no allocation per contract.
-    visit: Vec<u32>,
-    months: Vec<(YearMonth, ByMethod)>,
-    postings: Vec<Posting>,
-    scratch: Scratch,
+    /// Recognition frozen by period closes.
+    freezer: Freezer,
     unposted: Vec<Unposted>,
 }
 
@@ -226,7 +202,13 @@ impl Projection for GeneralLedger {
             return;
         }
         self.last_seq = Some(envelope.seq.0);
-        self.schedules.apply(envelope);
+        let horizon_end = self.journal.horizon.map(YearMonth::last_day);
+        let freezer = &mut self.freezer;
+        self.schedules.apply_with(envelope, &mut |index, book| {
+            if !freeze::keeps_closed_months(&envelope.event, horizon_end) {
+                freezer.settle(index, book);
+            }
+        });
         self.commissions.apply(envelope);
         let source = Source::of(envelope);
         if let Err(reason) = self.post(&envelope.event, source) {
@@ -532,58 +514,14 @@ impl GeneralLedger {
     }
 
     /// `period_closed` for `period`: freezes every contract's recognition
-    /// through it and moves the horizon.
+    /// through it (or leaves it pending, see [`freeze`]) and moves the
+    /// horizon.
     fn close(&mut self, period: YearMonth, seq: u64) {
         if self.journal.horizon.is_some_and(|h| period <= h) {
             return;
         }
         let horizon = self.journal.horizon.map(|h| (h, self.journal.horizon_seq));
-        let contracts = self.schedules.len();
-        self.frozen.resize_with(contracts, Vec::new);
-        self.frozen_sums.resize(contracts, ByMethod::default());
-        self.closed_state.resize(contracts, NEVER_CLOSED);
-        let until = period.last_day();
-        // Unchanged since the last close, a schedule's months up to the
-        // horizon are exactly what was frozen (no catch-up), so one that
-        // ended by then has nothing left to freeze: the close visits the
-        // books changed since and those still recognizing after the horizon.
-        let mut visit = std::mem::take(&mut self.visit);
-        visit.clear();
-        self.schedules.drain_changed(&mut visit);
-        visit.append(&mut self.recognizing);
-        visit.sort_unstable();
-        visit.dedup();
-        for &index in &visit {
-            let i = index as usize;
-            let state = &mut self.closed_state[i];
-            let changes = self.schedules.book(index).changes();
-            let unchanged = horizon.is_some() && state.changes == changes;
-            let book = self.schedules.refreshed(index, &mut self.scratch);
-            self.postings.clear();
-            recognition::open_postings(
-                index,
-                book,
-                horizon,
-                &self.frozen_sums[i],
-                unchanged,
-                until,
-                &mut self.months,
-                &mut self.postings,
-            );
-            if !unchanged {
-                *state = ClosedState { changes, last_entry: book.last_entry() };
-            }
-            if state.last_entry.is_some_and(|last| last > until) {
-                self.recognizing.push(index);
-            }
-            for p in &self.postings {
-                for (sum, amount) in self.frozen_sums[i].iter_mut().zip(p.amounts) {
-                    *sum += amount;
-                }
-            }
-            self.frozen[i].extend(self.postings.iter().map(|p| Frozen::of(p, book)));
-        }
-        self.visit = visit;
+        self.freezer.close(&mut self.schedules, period, seq, horizon);
         self.journal.horizon = Some(period);
         self.journal.horizon_seq = seq;
     }

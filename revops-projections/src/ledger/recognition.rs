@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use revops_core::calendar::YearMonth;
 
-use crate::schedules::{ContractBook, RecognitionMethod, Source};
+use crate::schedules::{ContractBook, RecognitionMethod, Source, TermSchedule};
 
 /// Amounts per recognition method, indexed by [`RecognitionMethod::index`].
 pub(crate) type ByMethod = [i64; RecognitionMethod::ALL.len()];
@@ -33,7 +33,7 @@ impl Posting {
 /// is the index of the list that holds it, the event is an index into the
 /// book's sources, and the dates follow from the month (see
 /// [`Frozen::posting`]).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Frozen {
     period: YearMonth,
     source: u32,
@@ -87,20 +87,22 @@ impl Frozen {
 /// The latest event (by log position) that changed the schedule with a
 /// business date on or before `date`: what the month's recognition follows
 /// from. The signing when none qualifies.
-fn source_on(book: &ContractBook, date: NaiveDate) -> Option<Source> {
-    book.sources.iter().rev().find(|s| s.on <= date).or(book.sources.first()).copied()
+fn source_on(sources: &[Source], date: NaiveDate) -> Option<Source> {
+    sources.iter().rev().find(|s| s.on <= date).or(sources.first()).copied()
 }
 
-/// The recognition postings of `book` after the horizon through `until`
-/// (entries whose period ends on or before it), given `frozen`: the sum per
-/// method of everything frozen so far for months up to the horizon.
-/// `months` is scratch space. `unchanged`: the schedule is the one the
-/// horizon's close froze, so its months up to the horizon sum to `frozen`
-/// and need not be read again.
+/// The recognition postings of a contract's term schedules `terms` after
+/// the horizon through `until` (entries whose period ends on or before it),
+/// given `frozen`: the sum per method of everything frozen so far for
+/// months up to the horizon. Each posting points to one of `sources`, the
+/// changes of the schedule in log order. `months` is scratch space.
+/// `unchanged`: the schedule is the one the horizon's close froze, so its
+/// months up to the horizon sum to `frozen` and need not be read again.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn open_postings(
+pub(crate) fn open_postings<'a>(
     contract: u32,
-    book: &ContractBook,
+    terms: impl Iterator<Item = &'a TermSchedule>,
+    sources: &[Source],
     horizon: Option<(YearMonth, u64)>,
     frozen: &ByMethod,
     unchanged: bool,
@@ -114,7 +116,7 @@ pub(crate) fn open_postings(
         closed = *frozen;
     }
     months.clear();
-    for term in book.computed().flatten() {
+    for term in terms {
         let recognized = &term.recognized[..];
         // Unchanged, the term's days up to the horizon were frozen whole.
         let from = match horizon_end {
@@ -145,7 +147,7 @@ pub(crate) fn open_postings(
         }
         let first_open = h.next();
         if catch_up.iter().any(|&a| a != 0) && first_open.first_day() <= until {
-            let late = book.sources.iter().rev().find(|s| s.seq > close_seq).or(book.sources.last()).copied();
+            let late = sources.iter().rev().find(|s| s.seq > close_seq).or(sources.last()).copied();
             if let Some(source) = late {
                 out.push(Posting {
                     contract,
@@ -161,7 +163,7 @@ pub(crate) fn open_postings(
     }
     for &(month, amounts) in months.iter() {
         let date = month.last_day().min(until);
-        if let Some(source) = source_on(book, date) {
+        if let Some(source) = source_on(sources, date) {
             out.push(Posting { contract, period: month, date, original_date: None, amounts, source, catch_up: false });
         }
     }

@@ -19,7 +19,7 @@ use uuid::Uuid;
 use super::account::Account;
 use super::commission::{self, CommissionPosting};
 use super::journal::{assert_balanced, JournalKind, Line, Target};
-use super::recognition::{open_postings, Posting};
+use super::recognition::Posting;
 use super::GeneralLedger;
 use crate::amounts::format;
 use crate::schedules::{RecognitionMethod, Source};
@@ -235,15 +235,8 @@ pub(super) fn build(ledger: &GeneralLedger, as_of: NaiveDate) -> LedgerReport {
     let horizon = journal.horizon.map(|h| (h, journal.horizon_seq));
     let open = horizon.is_none_or(|(h, _)| as_of > h.last_day());
     let mut postings = Vec::new();
-    let mut months = Vec::new();
     for (index, _, book) in schedules.books() {
-        let i = index as usize;
-        let frozen = ledger.frozen.get(i).map_or(&[][..], Vec::as_slice);
-        postings.extend(frozen.iter().filter(|p| p.date() <= as_of).map(|p| p.posting(index, book)));
-        if open {
-            let sums = ledger.frozen_sums.get(i).copied().unwrap_or_default();
-            open_postings(index, book, horizon, &sums, false, as_of, &mut months, &mut postings);
-        }
+        ledger.freezer.postings(index, book, horizon, open, as_of, &mut postings);
     }
     drafts.extend(postings.iter().map(|p| recognition_draft(p, schedules.book(p.contract).currency)));
 

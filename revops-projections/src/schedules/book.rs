@@ -174,7 +174,8 @@ pub(crate) struct ContractBook {
     pub(crate) signed_on: Option<NaiveDate>,
     terms: Vec<Term>,
     pub(crate) lines: Vec<Line>,
-    records: Vec<Record>,
+    /// Each with the log position of the event that recorded it.
+    records: Vec<(u64, Record)>,
     pub(crate) sources: Vec<Source>,
     pub(crate) billing: Vec<Billing>,
     /// The last group handed out to a separate contract.
@@ -330,13 +331,13 @@ impl ContractBook {
 
     /// Records a milestone acceptance on line `line` (a book index).
     pub(crate) fn accept(&mut self, line: u32, milestone: &str, on: NaiveDate, source: Source) {
-        self.records.push(Record::Accepted { line, milestone: milestone.into(), on });
+        self.records.push((source.seq, Record::Accepted { line, milestone: milestone.into(), on }));
         self.changed(source, self.lines[line as usize].term);
     }
 
     /// Records the delivery of a point-in-time line.
     pub(crate) fn deliver(&mut self, line: u32, on: NaiveDate, source: Source) {
-        self.records.push(Record::Delivered { line, on });
+        self.records.push((source.seq, Record::Delivered { line, on }));
         self.changed(source, self.lines[line as usize].term);
     }
 
@@ -349,7 +350,7 @@ impl ContractBook {
         on: NaiveDate,
         source: Source,
     ) {
-        self.records.push(Record::Time { line, hours, rate, on });
+        self.records.push((source.seq, Record::Time { line, hours, rate, on }));
         self.changed(source, self.lines[line as usize].term);
     }
 
@@ -362,7 +363,7 @@ impl ContractBook {
         on: NaiveDate,
         source: Source,
     ) {
-        self.records.push(Record::Usage { line, quantity, unit_price, on });
+        self.records.push((source.seq, Record::Usage { line, quantity, unit_price, on }));
         self.changed(source, self.lines[line as usize].term);
     }
 
@@ -375,7 +376,7 @@ impl ContractBook {
     /// fold that recomputes many schedules.
     pub(crate) fn computed_with(&self, scratch: &mut Scratch) -> impl Iterator<Item = &Computed> {
         for (t, computed) in self.computed.iter().enumerate() {
-            computed.get_or_init(|| self.compute(t as u32, scratch, None));
+            computed.get_or_init(|| self.compute(t as u32, scratch, None, u64::MAX));
         }
         self.computed.iter().filter_map(OnceLock::get)
     }
@@ -387,20 +388,40 @@ impl ContractBook {
         for t in 0..self.computed.len() {
             if self.computed[t].get().is_none() {
                 let spare = self.spare.take();
-                let computed = self.compute(t as u32, scratch, spare);
+                let computed = self.compute(t as u32, scratch, spare, u64::MAX);
                 let _ = self.computed[t].set(computed);
             }
         }
     }
 
-    fn compute(&self, t: u32, scratch: &mut Scratch, reuse: Option<TermSchedule>) -> Computed {
+    /// Whether a change reset the schedule of a term since it was last
+    /// computed.
+    pub(crate) fn needs_compute(&self) -> bool {
+        self.computed.iter().any(|c| c.get().is_none())
+    }
+
+    /// The schedule of every term as it stood when the log ended at
+    /// position `through`, given that the terms themselves have not changed
+    /// since: the performance recorded after it left out.
+    pub(crate) fn computed_through(&self, through: u64, scratch: &mut Scratch) -> Vec<Computed> {
+        (0..self.terms.len() as u32).map(|t| self.compute(t, scratch, None, through)).collect()
+    }
+
+    /// The sources up to log position `through`.
+    pub(crate) fn sources_through(&self, through: u64) -> &[Source] {
+        &self.sources[..self.sources.partition_point(|s| s.seq <= through)]
+    }
+
+    /// Term `t`'s schedule from the performance recorded up to log position
+    /// `through`.
+    fn compute(&self, t: u32, scratch: &mut Scratch, reuse: Option<TermSchedule>, through: u64) -> Computed {
         let Scratch { recognizer, performance } = scratch;
         let term = &self.terms[t as usize];
         let (mut schedule, mut lines, mut recognized) = match reuse {
             Some(TermSchedule { schedule, lines, recognized, .. }) => (schedule, lines, recognized),
             None => (RevenueSchedule::new(term.contract.currency), Vec::new(), Vec::new()),
         };
-        self.performance_into(t, performance);
+        self.performance_into(t, performance, through);
         recognizer
             .schedule_into(&term.contract, performance, &term.modifications, &mut schedule)
             .map_err(|e| e.to_string())?;
@@ -428,11 +449,11 @@ impl ContractBook {
     /// Fills `p` with what was performed on the lines of term `term`, as
     /// revops-core reads it, overwriting the records (and line id strings)
     /// a previous contract left there rather than allocating new ones.
-    fn performance_into(&self, term: u32, p: &mut Performance) {
+    fn performance_into(&self, term: u32, p: &mut Performance, through: u64) {
         let of_term = |line: u32| self.lines[line as usize].term == term;
         let id = |line: u32| self.lines[line as usize].id.as_str();
         let mut counts = [0usize; 4];
-        for record in &self.records {
+        for (_, record) in self.records.iter().filter(|(seq, _)| *seq <= through) {
             match *record {
                 Record::Accepted { line, ref milestone, on } if of_term(line) => {
                     let slot = reuse(&mut p.milestones_accepted, &mut counts[0], || MilestoneAcceptance {
@@ -490,12 +511,6 @@ impl ContractBook {
     /// same schedule.
     pub(crate) fn changes(&self) -> usize {
         self.sources.len()
-    }
-
-    /// The latest period end of any schedule entry, computing the schedule
-    /// if needed.
-    pub(crate) fn last_entry(&self) -> Option<NaiveDate> {
-        self.computed().flatten().filter_map(|t| t.last).max()
     }
 
     /// Invoice amounts before tax dated on or before `date`.

@@ -62,7 +62,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::amounts::{minor, split_gross};
 use crate::intern::Interner;
-pub(crate) use book::{ContractBook, Scratch, Source};
+pub(crate) use book::{ContractBook, Scratch, Source, TermSchedule};
 pub use report::{
     ContractSchedule, LineSchedule, ScheduleEntry, ScheduleTotals, SchedulesReport, Waterfall, WaterfallRow,
 };
@@ -123,6 +123,9 @@ pub(crate) struct Invoice {
     pub(crate) tax: i64,
 }
 
+/// Called with a book's index and the book before an event changes it.
+pub(crate) type BeforeChange<'a> = &'a mut dyn FnMut(u32, &mut ContractBook);
+
 /// Revenue schedules per contract and line; see the module docs.
 #[derive(Clone, Debug, Default)]
 pub struct RevenueSchedules {
@@ -156,7 +159,7 @@ impl Projection for RevenueSchedules {
             return;
         }
         self.last_seq = Some(envelope.seq.0);
-        self.fold(envelope);
+        self.fold(envelope, &mut |_, _| {});
     }
 }
 
@@ -170,10 +173,23 @@ impl RevenueSchedules {
         (index, &mut self.books[index as usize])
     }
 
-    /// Applies `change` to the book at `index`, noting the book when the
-    /// inputs of its schedule changed.
-    fn change(&mut self, index: u32, change: impl FnOnce(&mut ContractBook)) {
+    /// [`Projection::apply`], calling `before_change` with a book's index
+    /// and the book itself before an event changes the inputs of its
+    /// schedule: the ledger freezes what it deferred from earlier closes
+    /// then (see [`crate::ledger`]).
+    pub(crate) fn apply_with(&mut self, envelope: &Envelope, before_change: BeforeChange<'_>) {
+        if self.last_seq.is_some_and(|last| envelope.seq.0 <= last) {
+            return;
+        }
+        self.last_seq = Some(envelope.seq.0);
+        self.fold(envelope, before_change);
+    }
+
+    /// Applies `change` to the book at `index` (after `before_change`),
+    /// noting the book when the inputs of its schedule changed.
+    fn change(&mut self, index: u32, before_change: BeforeChange<'_>, change: impl FnOnce(&mut ContractBook)) {
         let book = &mut self.books[index as usize];
+        before_change(index, book);
         let before = book.changes();
         change(book);
         if book.changes() != before {
@@ -198,13 +214,13 @@ impl RevenueSchedules {
         out.append(&mut self.changed);
     }
 
-    fn fold(&mut self, envelope: &Envelope) {
+    fn fold(&mut self, envelope: &Envelope, before: BeforeChange<'_>) {
         let event = &envelope.event;
         let source = Source::of(envelope);
         match event {
             Event::ContractSigned(e) => {
                 let (index, _) = self.book_mut(e.contract.as_str(), e.customer.as_str(), e.currency);
-                self.change(index, |book| book.sign(e.terms(), e.signed_on, source));
+                self.change(index, before, |book| book.sign(e.terms(), e.signed_on, source));
             }
             Event::ContractModified(e) => {
                 if let Some(index) = self.contracts.get(e.contract.as_str()) {
@@ -213,37 +229,39 @@ impl RevenueSchedules {
                         treatment: e.treatment,
                         changes: e.changes.clone(),
                     };
-                    self.change(index, |book| book.modify(modification, source));
+                    self.change(index, before, |book| book.modify(modification, source));
                 }
             }
             Event::ContractRenewed(e) => {
                 if let Some(index) = self.contracts.get(e.contract.as_str()) {
-                    self.change(index, |book| book.renew(e.start_date, e.end_date, &e.lines, source));
+                    self.change(index, before, |book| book.renew(e.start_date, e.end_date, &e.lines, source));
                 }
             }
             Event::ContractCancelled(e) => {
                 if let Some(index) = self.contracts.get(e.contract.as_str()) {
-                    self.change(index, |book| book.cancel(e.effective_on, source));
+                    self.change(index, before, |book| book.cancel(e.effective_on, source));
                 }
             }
             Event::MilestoneAccepted(e) => {
                 if let Some((index, line)) = self.line_of(e.contract.as_str(), e.line.as_str()) {
-                    self.change(index, |book| book.accept(line, e.milestone.as_str(), e.accepted_on, source));
+                    self.change(index, before, |book| book.accept(line, e.milestone.as_str(), e.accepted_on, source));
                 }
             }
             Event::LineDelivered(e) => {
                 if let Some((index, line)) = self.line_of(e.contract.as_str(), e.line.as_str()) {
-                    self.change(index, |book| book.deliver(line, e.delivered_on, source));
+                    self.change(index, before, |book| book.deliver(line, e.delivered_on, source));
                 }
             }
             Event::TimeApproved(e) => {
                 if let Some((index, line)) = self.line_of(e.contract.as_str(), e.line.as_str()) {
-                    self.change(index, |book| book.approve_time(line, e.hours, e.rate, e.approved_on, source));
+                    self.change(index, before, |book| book.approve_time(line, e.hours, e.rate, e.approved_on, source));
                 }
             }
             Event::UsageRecorded(e) => {
                 if let Some((index, line)) = self.line_of(e.contract.as_str(), e.line.as_str()) {
-                    self.change(index, |book| book.record_usage(line, e.quantity, e.unit_price, e.incurred_on, source));
+                    self.change(index, before, |book| {
+                        book.record_usage(line, e.quantity, e.unit_price, e.incurred_on, source)
+                    });
                 }
             }
             Event::InvoiceIssued(e) => {
@@ -315,14 +333,6 @@ impl RevenueSchedules {
     /// The book at `index`.
     pub(crate) fn book(&self, index: u32) -> &ContractBook {
         &self.books[index as usize]
-    }
-
-    /// The book at `index`, its schedules computed (see
-    /// [`ContractBook::refresh`]).
-    pub(crate) fn refreshed(&mut self, index: u32, scratch: &mut Scratch) -> &ContractBook {
-        let book = &mut self.books[index as usize];
-        book.refresh(scratch);
-        book
     }
 
     /// How many contracts were seen.

@@ -32,6 +32,19 @@ pub fn log(events: &[Value]) -> Vec<Envelope> {
     ledger.log().envelopes().to_vec()
 }
 
+/// Appends `events` as an import does: no command checks.
+pub fn imported(events: &[Value]) -> Vec<Envelope> {
+    let lines: Vec<String> = events.iter().map(Value::to_string).collect();
+    let mut log = MemoryLog::default();
+    revops_projections::revops_events::jsonl::import(
+        &mut log,
+        lines.join("\n").as_bytes(),
+        revops_projections::revops_events::jsonl::ImportOptions::new(at()),
+    )
+    .unwrap();
+    log.envelopes().to_vec()
+}
+
 pub fn general_ledger(envelopes: &[Envelope]) -> GeneralLedger {
     let mut gl = GeneralLedger::default();
     envelopes.iter().for_each(|e| gl.apply(e));
@@ -64,6 +77,16 @@ pub fn contract(id: &str, billing: &str, lines: Value) -> Value {
 }
 
 /// A one-line ratable subscription over 2026 at `price`.
+/// A contract of one time-and-materials line `TM` at `unit_price` an hour.
+pub fn time_and_materials(id: &str, unit_price: &str) -> Value {
+    contract(
+        id,
+        "time_and_materials",
+        json!([{"line": "TM", "kind": "time_and_materials", "unit_price": unit_price,
+                "recognition": {"method": "time_and_materials"}}]),
+    )
+}
+
 pub fn subscription(id: &str, price: &str) -> Value {
     contract(
         id,
