@@ -62,7 +62,8 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::amounts::{format, minor, ratio};
-use crate::intern::{slot, Interner};
+use crate::chunked::Chunked;
+use crate::intern::Interner;
 use crate::once::SeqGuard;
 use crate::Projection;
 
@@ -280,8 +281,8 @@ pub struct ArAging {
     customer_ids: Interner,
     contract_ids: Interner,
     memo_ids: Interner,
-    invoices: Vec<Invoice>,
-    reductions: Vec<Reduction>,
+    invoices: Chunked<Invoice>,
+    reductions: Chunked<Reduction>,
 }
 
 impl Projection for ArAging {
@@ -299,7 +300,7 @@ impl Projection for ArAging {
             Event::InvoiceIssued(e) => {
                 let id = self.invoice_ids.intern(e.invoice.as_str());
                 let Some(total) = minor(e.total().amount, e.currency) else { return };
-                let invoice = slot(&mut self.invoices, id, NOT_ISSUED);
+                let invoice = self.invoices.slot(id as usize, NOT_ISSUED);
                 if !invoice.issued {
                     *invoice = Invoice {
                         issued: true,

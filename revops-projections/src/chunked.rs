@@ -1,12 +1,12 @@
-//! Append-only storage in fixed-size chunks, for the records a projection
-//! keeps by the hundred thousand (journal entries, commission facts).
+//! Storage in fixed-size chunks that only grows, for what a projection keeps
+//! by the hundred thousand (journal entries, commission facts, invoices).
 //!
 //! A `Vec` that doubles copies everything it holds each time and, while it
 //! does, holds the old and the new buffer at once: on a replay of a large
 //! log those copies and the fresh pages they touch cost more than the
 //! folding. A chunk, once allocated, never moves.
 
-use core::ops::Index;
+use core::ops::{Index, IndexMut};
 
 /// Elements per chunk: a few hundred kilobytes for the records kept here,
 /// so a chunk is one allocation the allocator maps directly.
@@ -43,6 +43,11 @@ impl<T> Chunked<T> {
         self.len
     }
 
+    /// The element at `i`, if there is one.
+    pub(crate) fn get(&self, i: usize) -> Option<&T> {
+        (i < self.len).then(|| &self[i])
+    }
+
     /// The elements in push order.
     pub(crate) fn iter(&self) -> impl DoubleEndedIterator<Item = &T> {
         self.chunks.iter().flatten()
@@ -52,6 +57,18 @@ impl<T> Chunked<T> {
     pub(crate) fn range(&self, start: usize, end: usize) -> impl Iterator<Item = &T> {
         assert!(start <= end && end <= self.len, "range {start}..{end} of {} elements", self.len);
         (start..end).map(|i| &self[i])
+    }
+}
+
+impl<T: Clone> Chunked<T> {
+    /// Grows the sequence with `fill` so that `i` indexes it, and returns
+    /// that element: the dense-id counterpart of a map's
+    /// `entry().or_insert()`.
+    pub(crate) fn slot(&mut self, i: usize, fill: T) -> &mut T {
+        while self.len <= i {
+            self.push(fill.clone());
+        }
+        &mut self[i]
     }
 }
 
@@ -70,6 +87,13 @@ impl<T> Index<usize> for Chunked<T> {
     fn index(&self, i: usize) -> &T {
         assert!(i < self.len, "index {i} of {} elements", self.len);
         &self.chunks[i / CHUNK][i % CHUNK]
+    }
+}
+
+impl<T> IndexMut<usize> for Chunked<T> {
+    fn index_mut(&mut self, i: usize) -> &mut T {
+        assert!(i < self.len, "index {i} of {} elements", self.len);
+        &mut self.chunks[i / CHUNK][i % CHUNK]
     }
 }
 
@@ -93,6 +117,18 @@ mod tests {
         assert_eq!(items.range(5, 5).count(), 0);
         // Chunks never grow past their capacity, so nothing ever moved.
         assert!(items.chunks.iter().all(|c| c.capacity() == CHUNK));
+    }
+
+    #[test]
+    fn slot_grows_to_the_index_and_get_stops_at_the_end() {
+        let mut items = Chunked::default();
+        *items.slot(CHUNK + 1, 0) = 7;
+        assert_eq!(items.len(), CHUNK + 2);
+        *items.slot(3, 0) += 1;
+        items[CHUNK] = 5;
+        assert_eq!((items.get(3), items.get(CHUNK), items.get(CHUNK + 1)), (Some(&1), Some(&5), Some(&7)));
+        assert_eq!(items.get(CHUNK + 2), None);
+        assert_eq!(items.iter().sum::<i32>(), 13);
     }
 
     #[test]

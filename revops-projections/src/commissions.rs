@@ -348,7 +348,7 @@ pub struct Commissions {
     /// of every plan.
     rep_plans: Vec<Vec<u32>>,
     contracts: Vec<Contract>,
-    invoices: Vec<Invoice>,
+    invoices: Chunked<Invoice>,
     facts: Chunked<Fact>,
     rep_amounts: Vec<RepAmount>,
     disputes: Vec<Option<Dispute>>,
@@ -440,7 +440,7 @@ impl Projection for Commissions {
             Event::InvoiceIssued(e) => {
                 let Some(contract) = self.contract_ids.get(e.contract.as_str()) else { return };
                 let id = self.invoice_ids.intern(e.invoice.as_str());
-                let invoice = slot(&mut self.invoices, id, NOT_ISSUED);
+                let invoice = self.invoices.slot(id as usize, NOT_ISSUED);
                 if !invoice.issued {
                     let net = e.lines.iter().map(|l| l.amount).sum();
                     let total = e.total().amount;

@@ -126,6 +126,7 @@ pub use report::{
 };
 
 use crate::amounts::split_gross;
+use crate::chunked::Chunked;
 use crate::commissions::{Commissions, EntryCursor};
 use crate::intern::Interner;
 use crate::schedules::{RevenueSchedules, Source};
@@ -168,9 +169,9 @@ pub struct GeneralLedger {
     customers: Interner,
     /// Never iterated: looked up by (customer, currency) only.
     credit_balances: HashMap<(u32, Currency), i64>,
-    invoices: Vec<InvoiceBalance>,
+    invoices: Chunked<InvoiceBalance>,
     payment_ids: Interner,
-    payments: Vec<PaymentBalance>,
+    payments: Chunked<PaymentBalance>,
     dispute_ids: Interner,
     /// The invoice of each dispute, while it is open.
     disputes: Vec<Option<u32>>,

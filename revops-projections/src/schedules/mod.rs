@@ -61,6 +61,7 @@ use revops_events::{Envelope, Event, EventTypes};
 use serde::{Deserialize, Serialize};
 
 use crate::amounts::{minor, split_gross};
+use crate::chunked::Chunked;
 use crate::intern::Interner;
 pub(crate) use book::{ContractBook, Scratch, Source, TermSchedule};
 pub use report::{
@@ -137,7 +138,7 @@ pub struct RevenueSchedules {
     changed: Vec<u32>,
     is_changed: Vec<bool>,
     invoice_ids: Interner,
-    invoices: Vec<Option<Invoice>>,
+    invoices: Chunked<Option<Invoice>>,
     memos: Interner,
 }
 
@@ -270,7 +271,7 @@ impl RevenueSchedules {
                     return; // a second issue of the same id bills nothing new
                 }
                 let index = index as usize;
-                self.invoices.resize(index + 1, None);
+                self.invoices.slot(index, None);
                 let amount = e.lines.iter().try_fold(0i64, |sum, l| sum.checked_add(minor(l.amount, e.currency)?));
                 let tax = e.lines.iter().try_fold(0i64, |sum, l| sum.checked_add(minor(l.tax, e.currency)?));
                 let (Some(amount), Some(tax)) = (amount, tax) else { return };
