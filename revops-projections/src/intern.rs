@@ -56,8 +56,34 @@ impl Slot {
         &text.as_bytes()[start..start + len]
     }
 
-    fn is(&self, name: &str, text: &str) -> bool {
-        self.len as usize == name.len() && self.name(text) == name.as_bytes()
+    fn is(&self, key: &Key<'_>, text: &str) -> bool {
+        if self.len as usize != key.name.len() {
+            return false;
+        }
+        match key.inline {
+            // One 16-byte comparison, no call: the short names every lookup
+            // of the simulated books makes.
+            Some(inline) => self.bytes == inline,
+            None => self.name(text) == key.name.as_bytes(),
+        }
+    }
+}
+
+/// A name as a lookup compares it: when it fits in a slot, zero-padded as
+/// the slot holds it.
+struct Key<'a> {
+    name: &'a str,
+    inline: Option<[u8; INLINE]>,
+}
+
+impl<'a> Key<'a> {
+    fn new(name: &'a str) -> Key<'a> {
+        let inline = (name.len() <= INLINE).then(|| {
+            let mut bytes = [0; INLINE];
+            bytes[..name.len()].copy_from_slice(name.as_bytes());
+            bytes
+        });
+        Key { name, inline }
     }
 }
 
@@ -71,9 +97,10 @@ impl Interner {
     /// seen before?" is followed by interning it.
     pub(crate) fn insert(&mut self, name: &str) -> (u32, bool) {
         let hash = hash_of(name.as_bytes());
+        let key = Key::new(name);
         let Interner { table, text, ends } = self;
         let hasher = |s: &Slot| hash_of(s.name(text));
-        match table.entry(hash, |s| s.is(name, text), hasher) {
+        match table.entry(hash, |s| s.is(&key, text), hasher) {
             Entry::Occupied(slot) => (slot.get().id, false),
             Entry::Vacant(vacant) => {
                 let id = u32::try_from(ends.len()).expect("fewer than 2^32 distinct ids");
@@ -90,7 +117,8 @@ impl Interner {
     /// The id of `name`, if it was interned.
     pub(crate) fn get(&self, name: &str) -> Option<u32> {
         let hash = hash_of(name.as_bytes());
-        self.table.find(hash, |s| s.is(name, &self.text)).map(|s| s.id)
+        let key = Key::new(name);
+        self.table.find(hash, |s| s.is(&key, &self.text)).map(|s| s.id)
     }
 
     /// The name with id `id`.

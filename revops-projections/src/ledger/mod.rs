@@ -59,6 +59,14 @@
 //! close, with that event's date as `original_date`. So cumulative revenue
 //! in the ledger equals the schedules' at the end of every open month.
 //!
+//! A close does not recompute a schedule for this: a contract whose
+//! schedule changed since it was last computed has the close applied later,
+//! from the schedule computed next — when an event that could change a
+//! closed month arrives, or at read time. In between only usage and time
+//! dated after the closed months can have come in, which leave those months
+//! as they were, so the entries frozen are the same; a schedule that no
+//! longer computes with them is recomputed as it stood at each close.
+//!
 //! # Commission
 //!
 //! The ledger books commission as the [`Commissions`] projection computes
