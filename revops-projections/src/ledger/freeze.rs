@@ -9,8 +9,8 @@
 //! close after it, from the schedule computed then — which holds exactly
 //! what the schedule held at each pending close for the months it closed,
 //! because the only changes a contract with pending closes takes are usage
-//! and approved time dated after the latest closed month: neither touches
-//! an earlier month. Any other change to it (a modification, a renewal, a
+//! and approved time dated after the latest closed month and renewals
+//! starting after it: none touches an earlier month. Any other change to it (a modification, a renewal, a
 //! delivery, backdated usage) applies the pending closes first. So does a
 //! schedule that fails to compute with the later records: the pending
 //! closes are then applied from the schedule as it stood at each, with the
@@ -71,12 +71,14 @@ pub(crate) struct Freezer {
 
 /// Whether `event`, changing a contract with pending closes, leaves the
 /// months closed through `horizon_end` as they were: usage or approved
-/// time dated after them.
+/// time dated after them, or a renewal whose term starts after them (a
+/// term of its own, recognizing nothing before its start).
 pub(crate) fn keeps_closed_months(event: &Event, horizon_end: Option<NaiveDate>) -> bool {
     let after = |on: NaiveDate| horizon_end.is_none_or(|end| on > end);
     match event {
         Event::UsageRecorded(e) => after(e.incurred_on),
         Event::TimeApproved(e) => after(e.approved_on),
+        Event::ContractRenewed(e) => after(e.start_date),
         _ => false,
     }
 }

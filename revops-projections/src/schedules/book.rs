@@ -97,6 +97,8 @@ enum Record {
 struct Term {
     contract: Contract,
     modifications: Vec<Modification>,
+    /// The log position of the signing or renewal that opened it.
+    opened: u64,
 }
 
 /// Billing movements of the contract, in minor units of its currency:
@@ -253,7 +255,7 @@ impl ContractBook {
         self.customer = contract.customer.as_str().into();
         self.currency = contract.currency;
         self.add_lines(contract.lines.iter(), 0, 0, None);
-        self.terms.push(Term { contract, modifications: Vec::new() });
+        self.terms.push(Term { contract, modifications: Vec::new(), opened: source.seq });
         self.changed(source, 0);
     }
 
@@ -301,7 +303,7 @@ impl ContractBook {
         let contract = Contract { start_date: start, end_date: end, lines: lines.to_vec(), ..current.contract.clone() };
         let term = self.terms.len() as u32;
         self.add_lines(lines.iter(), term, 0, None);
-        self.terms.push(Term { contract, modifications: Vec::new() });
+        self.terms.push(Term { contract, modifications: Vec::new(), opened: source.seq });
         self.changed(source, term);
     }
 
@@ -401,10 +403,12 @@ impl ContractBook {
     }
 
     /// The schedule of every term as it stood when the log ended at
-    /// position `through`, given that the terms themselves have not changed
-    /// since: the performance recorded after it left out.
+    /// position `through`, given that no term opened before it has changed
+    /// since: the terms opened and the performance recorded after it left
+    /// out.
     pub(crate) fn computed_through(&self, through: u64, scratch: &mut Scratch) -> Vec<Computed> {
-        (0..self.terms.len() as u32).map(|t| self.compute(t, scratch, None, through)).collect()
+        let opened = self.terms.iter().filter(|t| t.opened <= through).count() as u32;
+        (0..opened).map(|t| self.compute(t, scratch, None, through)).collect()
     }
 
     /// The sources up to log position `through`.
