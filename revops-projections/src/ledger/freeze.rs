@@ -8,9 +8,9 @@
 //! left pending for that contract, and applied later, in order with every
 //! close after it, from the schedule computed then — which holds exactly
 //! what the schedule held at each pending close for the months it closed,
-//! because the only changes a contract with pending closes takes are usage
-//! and approved time dated after the latest closed month and renewals
-//! starting after it: none touches an earlier month. Any other change to it (a modification, a renewal, a
+//! because the only changes a contract with pending closes takes are usage,
+//! approved time and milestone acceptances dated after the latest closed
+//! month and renewals starting after it: none touches an earlier month. Any other change to it (a modification, a renewal, a
 //! delivery, backdated usage) applies the pending closes first. So does a
 //! schedule that fails to compute with the later records: the pending
 //! closes are then applied from the schedule as it stood at each, with the
@@ -70,14 +70,18 @@ pub(crate) struct Freezer {
 }
 
 /// Whether `event`, changing a contract with pending closes, leaves the
-/// months closed through `horizon_end` as they were: usage or approved
-/// time dated after them, or a renewal whose term starts after them (a
-/// term of its own, recognizing nothing before its start).
+/// months closed through `horizon_end` as they were: usage, approved time
+/// or a milestone acceptance dated after them (a milestone is recognized
+/// on its first acceptance, for its fixed part), or a renewal whose term
+/// starts after them (a term of its own, recognizing nothing before its
+/// start). A delivery is not: without one, a point-in-time line is
+/// recognized on its start date.
 pub(crate) fn keeps_closed_months(event: &Event, horizon_end: Option<NaiveDate>) -> bool {
     let after = |on: NaiveDate| horizon_end.is_none_or(|end| on > end);
     match event {
         Event::UsageRecorded(e) => after(e.incurred_on),
         Event::TimeApproved(e) => after(e.approved_on),
+        Event::MilestoneAccepted(e) => after(e.accepted_on),
         Event::ContractRenewed(e) => after(e.start_date),
         _ => false,
     }
