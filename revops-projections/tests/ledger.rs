@@ -663,3 +663,39 @@ fn closes_stay_frozen_when_later_usage_breaks_the_schedule() {
     );
     assert_zero(&gl.trial_balance(d("2026-03-31")));
 }
+
+#[test]
+fn a_renewal_line_starting_in_a_closed_month_is_caught_up_not_frozen() {
+    // Usage in January, closed; then a renewal for April on whose license
+    // line starts on January 10th (nothing requires a renewal line to start
+    // in its term): January stays as closed, the license is caught up on
+    // February 1st.
+    let mut signed = contract(
+        "C-1",
+        "monthly",
+        json!([{"line": "U", "kind": "usage", "unit_price": "1.00", "recognition": {"method": "usage"}}]),
+    );
+    signed["end_date"] = json!("2026-03-31");
+    let events = [
+        customer("ACME"),
+        signed,
+        json!({"type": "usage_recorded", "contract": "C-1", "line": "U", "quantity": "100", "incurred_on": "2026-01-15"}),
+        close("2026-01", "2026-02-03"),
+        json!({"type": "contract_renewed", "contract": "C-1", "renewed_on": "2026-03-01",
+               "start_date": "2026-04-01", "end_date": "2026-12-31",
+               "lines": [{"line": "LIC", "kind": "perpetual_license", "price": "1000.00", "start_date": "2026-01-10",
+                          "recognition": {"method": "point_in_time"}}]}),
+    ];
+    let envelopes = log(&events);
+    let gl = general_ledger(&envelopes);
+    assert_eq!(balance(&gl, "2026-01-31", Account::RevenueUsage), "-100.00");
+    assert_eq!(balance(&gl, "2026-01-31", Account::RevenuePointInTime), "0.00");
+    let catch_up = &entries_of(&gl, "2026-04-30", JournalKind::RecognitionCatchUp)[0];
+    assert_eq!((catch_up.date, catch_up.original_date), (d("2026-02-01"), Some(d("2026-03-01"))));
+    assert_eq!(catch_up.seq, envelopes[4].seq.0);
+    assert_eq!(
+        lines(catch_up),
+        [(Account::ContractAsset, "1000.00", "0.00"), (Account::RevenuePointInTime, "0.00", "1000.00")]
+    );
+    assert_zero(&gl.trial_balance(d("2026-04-30")));
+}

@@ -10,12 +10,14 @@
 //! what the schedule held at each pending close for the months it closed,
 //! because the only changes a contract with pending closes takes are usage,
 //! approved time and milestone acceptances dated after the latest closed
-//! month and renewals starting after it: none touches an earlier month. Any other change to it (a modification, a renewal, a
-//! delivery, backdated usage) applies the pending closes first. So does a
+//! month and renewals whose lines all start after it: none touches an
+//! earlier month. Any other change to it (a modification, a cancellation,
+//! a delivery, backdated usage, a renewal line starting earlier) applies
+//! the pending closes first. So does a
 //! schedule that fails to compute with the later records: the pending
 //! closes are then applied from the schedule as it stood at each, with the
-//! records after it left out. In debug builds every deferred close is
-//! checked against that exact computation.
+//! records after it left out. In debug builds every deferred close, applied
+//! or read, is checked against that exact computation.
 
 use chrono::NaiveDate;
 use revops_core::calendar::YearMonth;
@@ -73,8 +75,8 @@ pub(crate) struct Freezer {
 /// months closed through `horizon_end` as they were: usage, approved time
 /// or a milestone acceptance dated after them (a milestone is recognized
 /// on its first acceptance, for its fixed part), or a renewal whose term
-/// starts after them (a term of its own, recognizing nothing before its
-/// start). A delivery is not: without one, a point-in-time line is
+/// and every line of it start after them (a term of its own, recognizing
+/// nothing before its lines start). A delivery is not: without one, a point-in-time line is
 /// recognized on its start date.
 pub(crate) fn keeps_closed_months(event: &Event, horizon_end: Option<NaiveDate>) -> bool {
     let after = |on: NaiveDate| horizon_end.is_none_or(|end| on > end);
@@ -82,7 +84,10 @@ pub(crate) fn keeps_closed_months(event: &Event, horizon_end: Option<NaiveDate>)
         Event::UsageRecorded(e) => after(e.incurred_on),
         Event::TimeApproved(e) => after(e.approved_on),
         Event::MilestoneAccepted(e) => after(e.accepted_on),
-        Event::ContractRenewed(e) => after(e.start_date),
+        // A renewal line may start before its term: the earliest start counts.
+        Event::ContractRenewed(e) => {
+            after(e.lines.iter().filter_map(|l| l.start_date).fold(e.start_date, NaiveDate::min))
+        }
         _ => false,
     }
 }
@@ -137,8 +142,6 @@ impl Freezer {
         let Some(contract) = self.contracts.get_mut(index as usize) else { return };
         let Some(first) = contract.pending else { return };
         book.refresh(&mut self.scratch);
-        #[cfg(debug_assertions)]
-        let before = contract.clone();
         let recognizing = settle(
             index,
             book,
@@ -148,21 +151,6 @@ impl Freezer {
             &mut self.months,
             &mut self.postings,
         );
-        #[cfg(debug_assertions)]
-        {
-            let mut exact = before;
-            exact.pending = None;
-            for close in &self.closes[first as usize..] {
-                let computed = book.computed_through(close.seq, &mut Scratch::default());
-                let terms = || computed.iter().flatten();
-                apply(index, book, terms, close, &mut exact, &mut Vec::new(), &mut Vec::new());
-            }
-            // The last period end may differ: the schedule computed now
-            // holds the usage recorded since. It only decides which
-            // contracts the next close visits.
-            let frozen = |c: &ContractFreeze| (c.frozen.clone(), c.sums, c.changes, c.pending);
-            assert_eq!(frozen(contract), frozen(&exact), "the deferred closes of contract {index}");
-        }
         if recognizing {
             self.recognizing.push(index);
         }
@@ -212,6 +200,8 @@ fn settle(
     months: &mut Vec<(YearMonth, ByMethod)>,
     postings: &mut Vec<Posting>,
 ) -> bool {
+    #[cfg(debug_assertions)]
+    let before = contract.clone();
     contract.pending = None;
     let computes = book.computed_with(scratch).all(Result::is_ok);
     let mut recognizing = false;
@@ -222,6 +212,20 @@ fn settle(
             let computed = book.computed_through(close.seq, scratch);
             apply(index, book, || computed.iter().flatten(), close, contract, months, postings)
         };
+    }
+    #[cfg(debug_assertions)]
+    {
+        let mut exact = before;
+        exact.pending = None;
+        for close in closes {
+            let computed = book.computed_through(close.seq, &mut Scratch::default());
+            apply(index, book, || computed.iter().flatten(), close, &mut exact, &mut Vec::new(), &mut Vec::new());
+        }
+        // The last period end may differ: the schedule computed now holds
+        // the usage recorded since. It only decides which contracts the
+        // next close visits.
+        let frozen = |c: &ContractFreeze| (c.frozen.clone(), c.sums, c.changes, c.pending);
+        assert_eq!(frozen(contract), frozen(&exact), "the deferred closes of contract {index}");
     }
     recognizing
 }

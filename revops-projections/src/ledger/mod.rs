@@ -63,9 +63,9 @@
 //! schedule changed since it was last computed has the close applied later,
 //! from the schedule computed next — when an event that could change a
 //! closed month arrives, or at read time. In between only usage, time and
-//! milestone acceptances dated after the closed months, and renewals
-//! starting after them, can have come in, which leave those months as they
-//! were, so the entries frozen are the same; a schedule that no
+//! milestone acceptances dated after the closed months, and renewals whose
+//! lines all start after them, can have come in, which leave those months
+//! as they were, so the entries frozen are the same; a schedule that no
 //! longer computes with them is recomputed as it stood at each close.
 //!
 //! # Commission
