@@ -24,10 +24,10 @@ use revops_core::calendar::YearMonth;
 use revops_events::Event;
 
 use super::recognition::{open_postings, ByMethod, Frozen, Posting};
-use crate::schedules::{ContractBook, RevenueSchedules, Scratch, TermSchedule};
+use crate::schedules::{ContractBook, RecognitionMethod, RevenueSchedules, Scratch, TermSchedule};
 
 /// A period close the ledger applied.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug)]
 struct Close {
     period: YearMonth,
     /// Its log position.
@@ -37,7 +37,7 @@ struct Close {
 }
 
 /// A contract as the closes applied to it left it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 struct ContractFreeze {
     frozen: Vec<Frozen>,
     /// The sum per method of `frozen`.
@@ -52,8 +52,13 @@ struct ContractFreeze {
     pending: Option<u32>,
 }
 
-const NEVER_CLOSED: ContractFreeze =
-    ContractFreeze { frozen: Vec::new(), sums: [0; 5], changes: usize::MAX, last_entry: None, pending: None };
+const NEVER_CLOSED: ContractFreeze = ContractFreeze {
+    frozen: Vec::new(),
+    sums: [0; RecognitionMethod::ALL.len()],
+    changes: usize::MAX,
+    last_entry: None,
+    pending: None,
+};
 
 /// The recognition every period close froze, per contract index.
 #[derive(Clone, Debug, Default)]
@@ -76,8 +81,8 @@ pub(crate) struct Freezer {
 /// or a milestone acceptance dated after them (a milestone is recognized
 /// on its first acceptance, for its fixed part), or a renewal whose term
 /// and every line of it start after them (a term of its own, recognizing
-/// nothing before its lines start). A delivery is not: without one, a point-in-time line is
-/// recognized on its start date.
+/// nothing before its lines start). A delivery is not: without one, a
+/// point-in-time line is recognized on its start date.
 pub(crate) fn keeps_closed_months(event: &Event, horizon_end: Option<NaiveDate>) -> bool {
     let after = |on: NaiveDate| horizon_end.is_none_or(|end| on > end);
     match event {
@@ -250,7 +255,7 @@ fn apply<'a, T: Iterator<Item = &'a TermSchedule>>(
     open_postings(index, terms(), sources, close.horizon, &contract.sums, unchanged, until, months, postings);
     if !unchanged {
         contract.changes = changes;
-        contract.last_entry = terms().filter_map(|t| t.last).max();
+        contract.last_entry = terms().filter_map(TermSchedule::last).max();
     }
     for p in postings.iter() {
         for (sum, amount) in contract.sums.iter_mut().zip(p.amounts) {

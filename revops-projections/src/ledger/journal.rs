@@ -128,12 +128,12 @@ pub(crate) fn assert_balanced<'a>(lines: impl Iterator<Item = &'a Line> + Clone,
 }
 
 impl Journal {
-    /// The posting period and date of a fact dated `on`, and its original
-    /// date when it had to move out of a closed month.
-    pub(crate) fn posting(&self, on: NaiveDate) -> (YearMonth, NaiveDate, Option<NaiveDate>) {
+    /// The posting date of a fact dated `on`, and its original date when it
+    /// had to move out of a closed month.
+    fn posting(&self, on: NaiveDate) -> (NaiveDate, Option<NaiveDate>) {
         match self.horizon {
-            Some(h) if YearMonth::of(on) <= h => (h.next(), h.next().first_day(), Some(on)),
-            _ => (YearMonth::of(on), on, None),
+            Some(h) if YearMonth::of(on) <= h => (h.next().first_day(), Some(on)),
+            _ => (on, None),
         }
     }
 
@@ -160,8 +160,7 @@ impl Journal {
                 None => self.totals.push((line.currency, i128::from(line.amount))),
             }
         }
-        let (period, date, original_date) = self.posting(on);
-        debug_assert_eq!(period, YearMonth::of(date));
+        let (date, original_date) = self.posting(on);
         self.entries.push(Entry { source, date, original_date, contract, first, count, kind });
     }
 

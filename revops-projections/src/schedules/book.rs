@@ -116,13 +116,18 @@ pub(crate) struct Billing {
 pub(crate) struct TermSchedule {
     pub(crate) schedule: RevenueSchedule,
     pub(crate) lines: Vec<u32>,
-    /// The latest period end of its entries: a close past it has nothing
-    /// left of the term to post.
-    pub(crate) last: Option<NaiveDate>,
     /// The entries summed per (period end, method), in that order: what a
     /// period close reads, from the horizon on, instead of every entry of
     /// every line each month.
     pub(crate) recognized: Vec<Recognized>,
+}
+
+impl TermSchedule {
+    /// The latest period end of its entries: a close past it has nothing
+    /// left of the term to post.
+    pub(crate) fn last(&self) -> Option<NaiveDate> {
+        self.recognized.last().map(|r| r.on)
+    }
 }
 
 /// What a term recognizes on one date by one method, in minor units.
@@ -431,7 +436,6 @@ impl ContractBook {
             .map_err(|e| e.to_string())?;
         lines.clear();
         lines.extend(schedule.line_ids().iter().map(|id| self.line(id).expect("a line of the book")));
-        let last = schedule.entries().iter().map(|e| e.period_end).max();
         recognized.clear();
         recognized.extend(schedule.entries().iter().map(|e| Recognized {
             on: e.period_end,
@@ -447,7 +451,7 @@ impl ContractBook {
             }
             same
         });
-        Ok(TermSchedule { schedule, lines, last, recognized })
+        Ok(TermSchedule { schedule, lines, recognized })
     }
 
     /// Fills `p` with what was performed on the lines of term `term`, as

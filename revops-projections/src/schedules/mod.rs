@@ -156,11 +156,7 @@ impl Projection for RevenueSchedules {
         .with("credit_memo_issued");
 
     fn apply(&mut self, envelope: &Envelope) {
-        if self.last_seq.is_some_and(|last| envelope.seq.0 <= last) {
-            return;
-        }
-        self.last_seq = Some(envelope.seq.0);
-        self.fold(envelope, &mut |_, _| {});
+        self.apply_with(envelope, &mut |_, _| {});
     }
 }
 
