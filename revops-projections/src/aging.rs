@@ -278,6 +278,11 @@ struct Reduction {
 pub struct ArAging {
     guard: SeqGuard,
     invoice_ids: Interner,
+    /// The id in `invoice_ids` of each invoice by the index the schedules
+    /// gave it (`u32::MAX` until seen here), when [`crate::ReadModels`]
+    /// feeds this aging beside the ledger: an id found through it is not
+    /// looked up by name again.
+    by_schedules: Vec<u32>,
     customer_ids: Interner,
     contract_ids: Interner,
     memo_ids: Interner,
@@ -293,12 +298,21 @@ impl Projection for ArAging {
         .with("credit_memo_issued");
 
     fn apply(&mut self, envelope: &Envelope) {
+        self.fold(envelope, None);
+    }
+}
+
+impl ArAging {
+    /// [`Projection::apply`], with the index the schedules gave the
+    /// invoice the event names, when the caller has it (see
+    /// [`crate::ReadModels`]).
+    pub(crate) fn fold(&mut self, envelope: &Envelope, scheduled: Option<u32>) {
         if !self.guard.first_time(envelope.seq) {
             return;
         }
         match &envelope.event {
             Event::InvoiceIssued(e) => {
-                let id = self.invoice_ids.intern(e.invoice.as_str());
+                let id = self.invoice_id(e.invoice.as_str(), scheduled);
                 let Some(total) = minor(e.total().amount, e.currency) else { return };
                 let invoice = self.invoices.slot(id as usize, NOT_ISSUED);
                 if !invoice.issued {
@@ -314,7 +328,7 @@ impl Projection for ArAging {
                 }
             }
             Event::PaymentApplied(e) => {
-                self.reduce(e.invoice.as_str(), Kind::Payment, e.currency, e.applied_on, e.amount);
+                self.reduce((e.invoice.as_str(), scheduled), Kind::Payment, e.currency, e.applied_on, e.amount);
             }
             Event::CreditMemoIssued(e) => {
                 // A memo id seen before is a repeated fact, not a second credit.
@@ -322,10 +336,10 @@ impl Projection for ArAging {
                 if (self.memo_ids.intern(e.memo.as_str()) as usize) < seen {
                     return;
                 }
-                self.reduce(e.invoice.as_str(), Kind::Credit, e.currency, e.issued_on, e.amount);
+                self.reduce((e.invoice.as_str(), scheduled), Kind::Credit, e.currency, e.issued_on, e.amount);
             }
             Event::InvoiceWrittenOff(e) => {
-                self.reduce(e.invoice.as_str(), Kind::WriteOff, e.currency, e.written_off_on, e.amount);
+                self.reduce((e.invoice.as_str(), scheduled), Kind::WriteOff, e.currency, e.written_off_on, e.amount);
             }
             _ => {}
         }
@@ -344,9 +358,22 @@ struct Sums {
 }
 
 impl ArAging {
-    fn reduce(&mut self, invoice: &str, kind: Kind, currency: Currency, on: NaiveDate, amount: Decimal) {
+    /// The id of invoice `name`, interning it if new; `scheduled` is the
+    /// index the schedules gave it, when known.
+    fn invoice_id(&mut self, name: &str, scheduled: Option<u32>) -> u32 {
+        let Some(index) = scheduled else { return self.invoice_ids.intern(name) };
+        let id = crate::intern::slot(&mut self.by_schedules, index, u32::MAX);
+        if *id == u32::MAX {
+            *id = self.invoice_ids.intern(name);
+        }
+        *id
+    }
+
+    /// Records a reduction of `invoice` (its name, and its index in the
+    /// schedules when known).
+    fn reduce(&mut self, invoice: (&str, Option<u32>), kind: Kind, currency: Currency, on: NaiveDate, amount: Decimal) {
         let Some(amount) = minor(amount, currency) else { return };
-        let invoice = self.invoice_ids.intern(invoice);
+        let invoice = self.invoice_id(invoice.0, invoice.1);
         self.reductions.push(Reduction { invoice, kind, currency, on, amount });
     }
 

@@ -48,6 +48,11 @@ impl<T> Chunked<T> {
         (i < self.len).then(|| &self[i])
     }
 
+    /// The element at `i`, mutably, if there is one.
+    pub(crate) fn get_mut(&mut self, i: usize) -> Option<&mut T> {
+        (i < self.len).then(|| &mut self[i])
+    }
+
     /// The elements in push order.
     pub(crate) fn iter(&self) -> impl DoubleEndedIterator<Item = &T> {
         self.chunks.iter().flatten()
@@ -128,7 +133,10 @@ mod tests {
         items[CHUNK] = 5;
         assert_eq!((items.get(3), items.get(CHUNK), items.get(CHUNK + 1)), (Some(&1), Some(&5), Some(&7)));
         assert_eq!(items.get(CHUNK + 2), None);
-        assert_eq!(items.iter().sum::<i32>(), 13);
+        *items.get_mut(CHUNK).expect("pushed") += 1;
+        assert_eq!(items.get_mut(CHUNK + 2), None);
+        assert_eq!(items[CHUNK], 6);
+        assert_eq!(items.iter().sum::<i32>(), 14);
     }
 
     #[test]

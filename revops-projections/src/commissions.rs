@@ -370,6 +370,24 @@ impl Projection for Commissions {
         .with("commission_dispute_resolved");
 
     fn apply(&mut self, envelope: &Envelope) {
+        let invoice = match &envelope.event {
+            Event::InvoiceIssued(e) => Some(self.invoice_ids.intern(e.invoice.as_str())),
+            Event::PaymentApplied(e) => self.invoice_ids.get(e.invoice.as_str()),
+            Event::InvoiceWrittenOff(e) => self.invoice_ids.get(e.invoice.as_str()),
+            _ => None,
+        };
+        self.fold(envelope, invoice);
+    }
+}
+
+impl Commissions {
+    /// [`Projection::apply`] with the index of the event's invoice already
+    /// found: by this projection's own table, or (inside the ledger) the
+    /// index the schedules gave the invoice on its first issue. Either
+    /// numbering serves, as long as one instance keeps to one: the invoices
+    /// are never listed by id, only looked up. `None` for an invoice never
+    /// issued.
+    pub(crate) fn fold(&mut self, envelope: &Envelope, invoice: Option<u32>) {
         if !self.guard.first_time(envelope.seq) {
             return;
         }
@@ -439,7 +457,7 @@ impl Projection for Commissions {
             }
             Event::InvoiceIssued(e) => {
                 let Some(contract) = self.contract_ids.get(e.contract.as_str()) else { return };
-                let id = self.invoice_ids.intern(e.invoice.as_str());
+                let id = invoice.expect("an issued invoice has an index");
                 let invoice = self.invoices.slot(id as usize, NOT_ISSUED);
                 if !invoice.issued {
                     let net = e.lines.iter().map(|l| l.amount).sum();
@@ -448,9 +466,10 @@ impl Projection for Commissions {
                 }
             }
             Event::PaymentApplied(e) => {
-                let Some(id) = self.invoice_ids.get(e.invoice.as_str()) else { return };
-                let invoice = &mut self.invoices[id as usize];
-                if invoice.currency != e.currency || invoice.total <= Decimal::ZERO {
+                // An index without an issue here: the invoice's contract was
+                // unknown when it was issued.
+                let Some(invoice) = invoice.and_then(|id| self.invoices.get_mut(id as usize)) else { return };
+                if !invoice.issued || invoice.currency != e.currency || invoice.total <= Decimal::ZERO {
                     return;
                 }
                 invoice.applied += e.amount;
@@ -465,9 +484,8 @@ impl Projection for Commissions {
                 self.fact(contract, e.applied_on, FactKind::Collection, credit, source);
             }
             Event::InvoiceWrittenOff(e) => {
-                let Some(id) = self.invoice_ids.get(e.invoice.as_str()) else { return };
-                let invoice = self.invoices[id as usize];
-                if invoice.currency != e.currency || invoice.total <= Decimal::ZERO {
+                let Some(&invoice) = invoice.and_then(|id| self.invoices.get(id as usize)) else { return };
+                if !invoice.issued || invoice.currency != e.currency || invoice.total <= Decimal::ZERO {
                     return;
                 }
                 let Some(share) = e.amount.checked_mul(invoice.net).and_then(|a| a.checked_div(invoice.total)) else {

@@ -109,8 +109,8 @@ impl Projection for ReadModels {
     fn apply(&mut self, envelope: &Envelope) {
         // Each projection ignores what it has seen; the position only tells
         // `catch_up` where to resume.
-        self.ledger.apply(envelope);
-        self.aging.apply(envelope);
+        let invoice = self.ledger.fold(envelope);
+        self.aging.fold(envelope, invoice);
         self.mrr.apply(envelope);
         self.next = self.next.max(envelope.seq.0 + 1);
     }

@@ -208,8 +208,30 @@ impl Projection for GeneralLedger {
         .with("period_closed");
 
     fn apply(&mut self, envelope: &Envelope) {
+        self.fold(envelope);
+    }
+}
+
+/// The invoice an event of the ledger's names, if any.
+fn invoice_named(event: &Event) -> Option<&str> {
+    match event {
+        Event::InvoiceIssued(e) => Some(e.invoice.as_str()),
+        Event::PaymentApplied(e) => Some(e.invoice.as_str()),
+        Event::InvoiceWrittenOff(e) => Some(e.invoice.as_str()),
+        Event::CreditMemoIssued(e) => Some(e.invoice.as_str()),
+        Event::DisputeOpened(e) => Some(e.invoice.as_str()),
+        _ => None,
+    }
+}
+
+impl GeneralLedger {
+    /// [`Projection::apply`], returning the schedules' index of the invoice
+    /// the event names (when it was issued): the one lookup by id that the
+    /// ledger, its commissions and the aging beside it in
+    /// [`crate::ReadModels`] share.
+    pub(crate) fn fold(&mut self, envelope: &Envelope) -> Option<u32> {
         if self.last_seq.is_some_and(|last| envelope.seq.0 <= last) {
-            return;
+            return None;
         }
         self.last_seq = Some(envelope.seq.0);
         let horizon_end = self.journal.horizon.map(YearMonth::last_day);
@@ -219,9 +241,11 @@ impl Projection for GeneralLedger {
                 freezer.settle(index, book);
             }
         });
-        self.commissions.apply(envelope);
+        // After the schedules: they index an invoice on its first issue.
+        let invoice = invoice_named(&envelope.event).and_then(|id| self.schedules.invoice_index(id));
+        self.commissions.fold(envelope, invoice);
         let source = Source::of(envelope);
-        if let Err(reason) = self.post(&envelope.event, source) {
+        if let Err(reason) = self.post(&envelope.event, source, invoice) {
             self.unposted.push(Unposted {
                 seq: source.seq,
                 event_id: source.event_id,
@@ -230,6 +254,7 @@ impl Projection for GeneralLedger {
             });
         }
         self.journal.assert_balanced(source.seq);
+        invoice
     }
 }
 
@@ -272,16 +297,19 @@ impl GeneralLedger {
         self.credit_balances.entry((customer, currency)).or_insert(0)
     }
 
-    fn post(&mut self, event: &Event, source: Source) -> Result<(), String> {
+    /// Posts `event`; `invoice` is the schedules' index of the invoice it
+    /// names.
+    fn post(&mut self, event: &Event, source: Source, invoice: Option<u32>) -> Result<(), String> {
         use Account::*;
         use JournalKind as K;
         let on = source.on;
+        // The invoice as the ledger posted it, for the events after its issue.
+        let posted = invoice.filter(|&i| (i as usize) < self.invoices.len());
         match event {
             Event::InvoiceIssued(e) => {
                 // The schedules, applied first, index invoices as the ledger
                 // does (each id on its first issue): one lookup serves both.
-                let index =
-                    self.schedules.invoice_index(e.invoice.as_str()).expect("the schedules index every invoice");
+                let index = invoice.expect("the schedules index every invoice");
                 if (index as usize) < self.invoices.len() {
                     return Err(format!("invoice {} was issued before", e.invoice));
                 }
@@ -339,8 +367,7 @@ impl GeneralLedger {
                     }
                     customer = Some(p.customer);
                 }
-                let invoice =
-                    self.invoice_index(e.invoice.as_str()).filter(|&i| self.invoices[i as usize].currency == c);
+                let invoice = posted.filter(|&i| self.invoices[i as usize].currency == c);
                 let (mut to_ar, mut recovered, mut contract) = (0, 0, None);
                 if let Some(inv) = invoice.map(|i| &mut self.invoices[i as usize]) {
                     to_ar = a.min(inv.open.max(0));
@@ -390,7 +417,7 @@ impl GeneralLedger {
             Event::InvoiceWrittenOff(e) => {
                 let c = e.currency;
                 let a = minor(e.amount, c)?;
-                let i = self.known_invoice(e.invoice.as_str(), c)?;
+                let i = self.known_invoice(posted, e.invoice.as_str(), c)?;
                 let inv = &mut self.invoices[i as usize];
                 inv.open -= a;
                 inv.written_off += a;
@@ -404,7 +431,7 @@ impl GeneralLedger {
                 }
                 let c = e.currency;
                 let a = minor(e.amount, c)?;
-                let i = self.known_invoice(e.invoice.as_str(), c)?;
+                let i = self.known_invoice(posted, e.invoice.as_str(), c)?;
                 let inv = &mut self.invoices[i as usize];
                 let (revenue, tax) = split_gross(a, inv.amount, inv.tax);
                 let to_ar = a.min(inv.open.max(0));
@@ -424,11 +451,10 @@ impl GeneralLedger {
                 if !self.dispute_ids.insert(e.dispute.as_str()).1 {
                     return Ok(());
                 }
-                let invoice = self.invoice_index(e.invoice.as_str());
-                if let Some(i) = invoice {
+                if let Some(i) = posted {
                     self.invoices[i as usize].open_disputes += 1;
                 }
-                self.disputes.push(invoice);
+                self.disputes.push(posted);
             }
             Event::DisputeResolved(e) => {
                 let Some(d) = self.dispute_ids.get(e.dispute.as_str()) else { return Ok(()) };
@@ -468,13 +494,10 @@ impl GeneralLedger {
         }
     }
 
-    /// The index of invoice `id` in `invoices`, if it was issued.
-    fn invoice_index(&self, id: &str) -> Option<u32> {
-        self.schedules.invoice_index(id).filter(|&i| (i as usize) < self.invoices.len())
-    }
-
-    fn known_invoice(&self, id: &str, currency: Currency) -> Result<u32, String> {
-        let i = self.invoice_index(id).ok_or_else(|| format!("invoice {id} is unknown"))?;
+    /// `posted`, the index of invoice `id` in `invoices`, when the invoice
+    /// was posted in `currency`.
+    fn known_invoice(&self, posted: Option<u32>, id: &str, currency: Currency) -> Result<u32, String> {
+        let i = posted.ok_or_else(|| format!("invoice {id} is unknown"))?;
         let inv = &self.invoices[i as usize];
         if inv.contract == u32::MAX {
             return Err(format!("invoice {id} was not posted"));
