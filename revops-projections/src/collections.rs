@@ -62,7 +62,7 @@ use std::collections::BTreeMap;
 use chrono::{Days, NaiveDate};
 use revops_core::Currency;
 use revops_events::event::CollectionStep;
-use revops_events::{Envelope, Event};
+use revops_events::{Envelope, Event, EventTypes};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -232,6 +232,13 @@ pub struct Collections {
 }
 
 impl Projection for Collections {
+    const READS: EventTypes = EventTypes::NONE
+        .with("collection_step_taken")
+        .with("credit_hold_placed")
+        .with("credit_hold_released")
+        .with("dispute_opened")
+        .with("dispute_resolved");
+
     fn apply(&mut self, envelope: &Envelope) {
         if !self.guard.first_time(envelope.seq) {
             return;

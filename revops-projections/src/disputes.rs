@@ -49,7 +49,7 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 use revops_core::Currency;
 use revops_events::event::{ApproverRole, DisputeOutcome, DisputeReason};
-use revops_events::{Envelope, Event};
+use revops_events::{Envelope, Event, EventTypes};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -322,6 +322,14 @@ fn earliest(slot: &mut Option<NaiveDate>, on: NaiveDate) {
 }
 
 impl Projection for Disputes {
+    const READS: EventTypes = EventTypes::NONE
+        .with("invoice_issued")
+        .with("credit_memo_issued")
+        .with("dispute_opened")
+        .with("dispute_reviewed")
+        .with("dispute_escalated")
+        .with("dispute_resolved");
+
     fn apply(&mut self, envelope: &Envelope) {
         if !self.guard.first_time(envelope.seq) {
             return;

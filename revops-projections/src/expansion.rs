@@ -54,7 +54,7 @@ use chrono::NaiveDate;
 use revops_core::modification::LineChange;
 use revops_core::terms::{ContractLine, LineKind};
 use revops_core::Currency;
-use revops_events::{Envelope, Event};
+use revops_events::{Envelope, Event, EventTypes};
 use serde::{Deserialize, Serialize};
 
 use crate::amounts::{format, minor};
@@ -216,6 +216,9 @@ pub struct Expansion {
 }
 
 impl Projection for Expansion {
+    const READS: EventTypes =
+        EventTypes::NONE.with("contract_signed").with("contract_modified").with("contract_renewed");
+
     fn apply(&mut self, envelope: &Envelope) {
         if !self.guard.first_time(envelope.seq) {
             return;

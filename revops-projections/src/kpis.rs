@@ -81,7 +81,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use revops_core::calendar::YearMonth;
 use revops_core::{Currency, Money};
-use revops_events::{Envelope, Event};
+use revops_events::{Envelope, Event, EventTypes};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -231,6 +231,8 @@ fn once(ids: &mut Interner, id: &str, facts: &mut Vec<Dated>, fact: Option<Dated
 }
 
 impl Projection for Kpis {
+    const READS: EventTypes = EventTypes::NONE.with("invoice_issued").with("credit_memo_issued").with("dispute_opened");
+
     fn apply(&mut self, envelope: &Envelope) {
         if !self.guard.first_time(envelope.seq) {
             return;

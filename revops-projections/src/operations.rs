@@ -5,7 +5,7 @@
 
 use chrono::NaiveDate;
 use revops_core::Currency;
-use revops_events::{Envelope, EventLog, Seq};
+use revops_events::{Envelope, EventLog, EventTypes, Seq};
 use rust_decimal::Decimal;
 
 use crate::aging::AgingOptions;
@@ -60,17 +60,19 @@ impl RevenueOperations {
         Ok(desk)
     }
 
-    /// Folds the events appended to `log` since the last one applied; returns
-    /// how many.
+    /// Folds the events appended to `log` since the last one read; returns
+    /// how many were read (no model folds some types, which a
+    /// [`revops_events::FileLog`] skips without deserializing them).
     pub fn catch_up<L: EventLog + ?Sized>(&mut self, log: &L) -> Result<u64, Error> {
         let before = self.next;
-        for envelope in log.read(Seq(self.next)) {
-            self.apply(&envelope?);
-        }
+        let next = log.replay_types(Seq(before), Self::READS, &mut |envelope| self.apply(envelope))?;
+        // Skipped events count as read: the next catch-up starts after them.
+        self.next = self.next.max(next.0);
         Ok(self.next - before)
     }
 
-    /// How many envelopes were applied: the next position to read.
+    /// The next position to read: every envelope before it was read (and
+    /// applied when a model folds its type).
     pub fn applied(&self) -> u64 {
         self.next
     }
@@ -139,6 +141,16 @@ impl RevenueOperations {
 }
 
 impl Projection for RevenueOperations {
+    const READS: EventTypes = ReadModels::READS
+        .union(Collections::READS)
+        .union(Disputes::READS)
+        .union(Renewals::READS)
+        .union(Expansion::READS)
+        .union(Partners::READS)
+        .union(FxRates::READS)
+        .union(Kpis::READS)
+        .union(InvoiceRegister::READS);
+
     fn apply(&mut self, envelope: &Envelope) {
         // Each model ignores what it has seen; the position only tells
         // `catch_up` where to resume.

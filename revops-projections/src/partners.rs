@@ -53,7 +53,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDate;
 use revops_core::Currency;
 use revops_events::event::AttributionKind;
-use revops_events::{Envelope, Event};
+use revops_events::{Envelope, Event, EventTypes};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -232,6 +232,13 @@ pub struct Partners {
 }
 
 impl Projection for Partners {
+    const READS: EventTypes = EventTypes::NONE
+        .with("contract_signed")
+        .with("partner_attributed")
+        .with("spif_earned")
+        .with("mdf_allocated")
+        .with("mdf_spent");
+
     fn apply(&mut self, envelope: &Envelope) {
         if !self.guard.first_time(envelope.seq) {
             return;

@@ -72,7 +72,7 @@ use std::collections::BTreeMap;
 
 use chrono::{Days, NaiveDate};
 use revops_core::{Currency, Money};
-use revops_events::{Envelope, Event};
+use revops_events::{Envelope, Event, EventTypes};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -337,6 +337,18 @@ pub struct Renewals {
 }
 
 impl Projection for Renewals {
+    const READS: EventTypes = EventTypes::NONE
+        .with("contract_signed")
+        .with("contract_modified")
+        .with("contract_renewed")
+        .with("contract_cancelled")
+        .with("invoice_issued")
+        .with("credit_hold_placed")
+        .with("credit_hold_released")
+        .with("dispute_opened")
+        .with("dispute_resolved")
+        .with("renewal_contact_logged");
+
     fn apply(&mut self, envelope: &Envelope) {
         if !self.guard.first_time(envelope.seq) {
             return;

@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 use revops_core::Currency;
-use revops_events::{Envelope, Event};
+use revops_events::{Envelope, Event, EventTypes};
 
 use crate::amounts::minor;
 use crate::intern::{slot, Interner};
@@ -48,6 +48,8 @@ impl InvoiceRegister {
 }
 
 impl Projection for InvoiceRegister {
+    const READS: EventTypes = EventTypes::NONE.with("contract_signed").with("invoice_issued");
+
     fn apply(&mut self, envelope: &Envelope) {
         if !self.guard.first_time(envelope.seq) {
             return;
@@ -76,5 +78,32 @@ impl Projection for InvoiceRegister {
             }
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use revops_events::jsonl::{import, ImportOptions};
+    use revops_events::{EventLog, MemoryLog, Seq};
+
+    use super::*;
+
+    #[test]
+    fn the_register_reads_every_type_it_folds() {
+        let mut log = MemoryLog::default();
+        // The sample book and an invoice without the PO number its
+        // contract requires.
+        let no_po = r#"{"type":"invoice_issued","invoice":"INV-NO-PO","customer":"ACME","contract":"C-1001","issued_on":"2026-12-15","due_on":"2027-01-14","currency":"USD","lines":[{"line":"PLAT","description":"Services","amount":"100.00","tax":"0.00"}]}"#;
+        let book = format!("{}{no_po}\n", include_str!("../../../examples/book.jsonl"));
+        import(&mut log, book.as_bytes(), ImportOptions::new("2027-01-04T08:00:00Z".parse().expect("a time"))).unwrap();
+        let mut own = InvoiceRegister::default();
+        log.replay_types(Seq(0), InvoiceRegister::READS, &mut |e| own.apply(e)).unwrap();
+        let mut all = InvoiceRegister::default();
+        log.read(Seq(0)).for_each(|e| all.apply(&e.unwrap()));
+        let listed = |r: &InvoiceRegister| r.invoices().map(|(id, i)| format!("{id} {i:?}")).collect::<Vec<_>>();
+        assert_eq!(listed(&own), listed(&all));
+        // Known from the contract's `contract_signed` only.
+        let missing: Vec<_> = own.invoices().filter(|(_, i)| i.missing_po).map(|(id, _)| id).collect();
+        assert_eq!(missing, ["INV-NO-PO"]);
     }
 }

@@ -54,7 +54,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use revops_core::Currency;
-use revops_events::{Envelope, Event};
+use revops_events::{Envelope, Event, EventTypes};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -102,6 +102,8 @@ pub struct FxRates {
 }
 
 impl Projection for FxRates {
+    const READS: EventTypes = EventTypes::NONE.with("fx_rate_set");
+
     fn apply(&mut self, envelope: &Envelope) {
         if !self.guard.first_time(envelope.seq) {
             return;
