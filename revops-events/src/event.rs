@@ -253,7 +253,8 @@ pub struct ContractRenewed {
     /// Last day of the new term.
     #[rkyv(with = crate::file_log::archive::Days)]
     pub end_date: NaiveDate,
-    /// The lines of the new term.
+    /// The lines of the new term: ids new to the contract, none starting
+    /// before `start_date` (the command API refuses either).
     #[rkyv(with = rkyv::with::Map<crate::file_log::archive::ContractLineDef>)]
     pub lines: Vec<ContractLine>,
 }

@@ -933,6 +933,24 @@ fn contract_changes_are_checked_by_revops_core_and_stop_at_cancellation() {
             bound: date("2027-01-15"),
         },
     );
+    // ... and each of its lines serves inside it.
+    let early_line: ContractRenewed = from(json!({
+        "contract": "C-1", "renewed_on": "2026-12-01", "start_date": "2027-01-15", "end_date": "2028-01-14",
+        "lines": [{"line": "SUB-2", "kind": "subscription", "price": "15600.00", "recognition": {"method": "ratable"},
+                   "start_date": "2027-01-01"}]
+    }));
+    refused(
+        &mut l,
+        early_line,
+        Error::DateBefore {
+            entity: "contract",
+            id: "C-1".into(),
+            field: "lines.start_date",
+            date: date("2027-01-01"),
+            bound_field: "start_date",
+            bound: date("2027-01-15"),
+        },
+    );
     l.cancel_contract(
         ContractCancelled { contract: id("C-1"), effective_on: date("2026-06-01"), reason: "churn".into() },
         at(),

@@ -667,9 +667,9 @@ fn closes_stay_frozen_when_later_usage_breaks_the_schedule() {
 #[test]
 fn a_renewal_line_starting_in_a_closed_month_is_caught_up_not_frozen() {
     // Usage in January, closed; then a renewal for April on whose license
-    // line starts on January 10th (nothing requires a renewal line to start
-    // in its term): January stays as closed, the license is caught up on
-    // February 1st.
+    // line starts on January 10th (the command API refuses such a line; an
+    // import takes it): January stays as closed, the license is caught up
+    // on February 1st.
     let mut signed = contract(
         "C-1",
         "monthly",
@@ -686,7 +686,7 @@ fn a_renewal_line_starting_in_a_closed_month_is_caught_up_not_frozen() {
                "lines": [{"line": "LIC", "kind": "perpetual_license", "price": "1000.00", "start_date": "2026-01-10",
                           "recognition": {"method": "point_in_time"}}]}),
     ];
-    let envelopes = log(&events);
+    let envelopes = imported(&events);
     let gl = general_ledger(&envelopes);
     assert_eq!(balance(&gl, "2026-01-31", Account::RevenueUsage), "-100.00");
     assert_eq!(balance(&gl, "2026-01-31", Account::RevenuePointInTime), "0.00");

@@ -388,6 +388,11 @@ impl LedgerState {
         let terms =
             Contract { start_date: e.start_date, end_date: e.end_date, lines: e.lines.clone(), ..c.terms.clone() };
         terms.validate().map_err(|source| terms_error(id, source))?;
+        // A renewal's line serves inside the renewal: starting earlier would
+        // put its revenue into the term before, even into a closed month.
+        for start in e.lines.iter().filter_map(|l| l.start_date) {
+            not_before("contract", id, "lines.start_date", start, "start_date", e.start_date)?;
+        }
         if let Some(line) = e.lines.iter().find(|l| c.lines.contains_key(&l.line)) {
             return Err(Error::DuplicateLine { contract: id.clone(), line: line.line.clone(), field: "lines.line" });
         }
