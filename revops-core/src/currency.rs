@@ -40,14 +40,32 @@ macro_rules! currencies {
             }
         }
 
+        /// Each code packed as [`Currency::from_code`] matches it.
+        #[allow(non_upper_case_globals)]
+        mod packed {
+            $(pub(super) const $code: u32 = super::pack(stringify!($code).as_bytes());)*
+        }
+
+        impl Currency {
+            /// The currency with the three-letter code `code` (exactly, in
+            /// capitals), as a log stores it: one integer match, no string
+            /// comparisons, for the event reader's hot path.
+            pub const fn from_code(code: [u8; 3]) -> Option<Currency> {
+                match pack(&code) {
+                    $(packed::$code => Some(Currency::$code),)*
+                    _ => None,
+                }
+            }
+        }
+
         impl FromStr for Currency {
             type Err = Error;
 
             fn from_str(code: &str) -> Result<Self, Error> {
-                match code {
-                    $(stringify!($code) => Ok(Currency::$code),)*
-                    _ => Err(Error::UnknownCurrency { code: code.into() }),
-                }
+                <[u8; 3]>::try_from(code.as_bytes())
+                    .ok()
+                    .and_then(Currency::from_code)
+                    .ok_or_else(|| Error::UnknownCurrency { code: code.into() })
             }
         }
     };
@@ -78,6 +96,11 @@ currencies! {
     SGD = 2, "Singapore dollar";
     USD = 2, "United States dollar";
     ZAR = 2, "South African rand";
+}
+
+/// Three bytes as one integer (the first three of `code`).
+const fn pack(code: &[u8]) -> u32 {
+    u32::from_le_bytes([code[0], code[1], code[2], 0])
 }
 
 impl Currency {
@@ -140,6 +163,21 @@ mod tests {
         }
         assert_eq!("usd".parse::<Currency>(), Err(Error::UnknownCurrency { code: "usd".into() }));
         assert!("XXX".parse::<Currency>().is_err());
+        for code in ["", "US", "USDX", "USD ", " USD", "US\u{0}"] {
+            assert_eq!(code.parse::<Currency>(), Err(Error::UnknownCurrency { code: code.into() }), "{code:?}");
+        }
+    }
+
+    #[test]
+    fn from_code_reads_exactly_the_three_capitals_of_a_code() {
+        for &currency in Currency::ALL {
+            let code = currency.code().as_bytes();
+            assert_eq!(Currency::from_code([code[0], code[1], code[2]]), Some(currency));
+        }
+        assert_eq!(Currency::from_code(*b"USD"), Some(Currency::USD));
+        for unknown in [*b"usd", *b"XXX", *b"US\0", [0, 0, 0], [0xFF, b'S', b'D']] {
+            assert_eq!(Currency::from_code(unknown), None, "{unknown:?}");
+        }
     }
 
     #[test]

@@ -189,10 +189,7 @@ where
     D::Error: Source,
 {
     fn deserialize_with(code: &[u8; 3], _: &mut D) -> Result<Currency, D::Error> {
-        core::str::from_utf8(code)
-            .ok()
-            .and_then(|code| code.parse().ok())
-            .ok_or_else(|| invalid(format!("unknown currency code {code:?}")))
+        Currency::from_code(*code).ok_or_else(|| invalid(format!("unknown currency code {code:?}")))
     }
 }
 
