@@ -114,12 +114,16 @@ impl<'a> RecordRef<'a> {
 
     /// The event, deserialized (and upcast from an older schema).
     pub fn event(&self) -> Result<Event, Error> {
-        let unreadable = |_| self.corrupt("payload does not deserialize");
+        self.deserialized().ok_or_else(|| self.corrupt("payload does not deserialize"))
+    }
+
+    /// The event, unless it does not deserialize. An `Option` rather than a
+    /// `Result` with the error: each result an event passes through is
+    /// another copy of its three hundred bytes.
+    fn deserialized(&self) -> Option<Event> {
         match self.stored {
-            StoredRef::Current(a) => rkyv::api::low::deserialize::<Event, Failure>(&a.event).map_err(unreadable),
-            StoredRef::V1(a) => {
-                rkyv::api::low::deserialize::<EventV1, Failure>(&a.event).map(EventV1::upcast).map_err(unreadable)
-            }
+            StoredRef::Current(a) => rkyv::api::low::deserialize::<Event, Failure>(&a.event).ok(),
+            StoredRef::V1(a) => rkyv::api::low::deserialize::<EventV1, Failure>(&a.event).ok().map(EventV1::upcast),
         }
     }
 
@@ -140,7 +144,10 @@ impl<'a> RecordRef<'a> {
     /// the event is deserialized straight into its place (an event is some
     /// three hundred bytes: every move of one is a copy).
     fn fill(&self, envelope: &mut Envelope) -> Result<(), Error> {
-        envelope.event = self.event()?;
+        match self.deserialized() {
+            Some(event) => envelope.event = event,
+            None => return Err(self.corrupt("payload does not deserialize")),
+        }
         envelope.seq = self.seq();
         envelope.event_id = self.event_id();
         envelope.stream.set_text(self.stream());
