@@ -121,6 +121,13 @@ pub(crate) struct Journal {
 /// Checked in release builds too: a ledger that would go out of balance
 /// stops rather than posts.
 pub(crate) fn assert_balanced<'a>(lines: impl Iterator<Item = &'a Line> + Clone, what: &dyn std::fmt::Display) {
+    // Nearly every entry is in one currency: one pass then.
+    let mut currencies = lines.clone().map(|l| l.currency);
+    if let Some(first) = currencies.next().filter(|&first| currencies.all(|c| c == first)) {
+        let sum: i128 = lines.map(|l| i128::from(l.amount)).sum();
+        assert!(sum == 0, "{what}: debits and credits differ by {sum} minor units of {first}");
+        return;
+    }
     for line in lines.clone() {
         let sum: i128 = lines.clone().filter(|l| l.currency == line.currency).map(|l| i128::from(l.amount)).sum();
         assert!(sum == 0, "{what}: debits and credits differ by {sum} minor units of {}", line.currency);
@@ -176,5 +183,46 @@ impl Journal {
         for &(currency, sum) in &self.totals {
             assert!(sum == 0, "the journal is out of balance by {sum} minor units of {currency} after event {seq}");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(account: Account, currency: Currency, amount: i64) -> Line {
+        Line::debit(account, currency, amount)
+    }
+
+    fn check(lines: &[Line]) -> Result<(), String> {
+        std::panic::catch_unwind(|| assert_balanced(lines.iter(), &"the entry"))
+            .map_err(|panic| panic.downcast_ref::<String>().cloned().unwrap_or_default())
+    }
+
+    #[test]
+    fn an_entry_balances_in_each_of_its_currencies_or_stops() {
+        use Account::*;
+        let usd = Currency::USD;
+        let eur = Currency::EUR;
+        assert_eq!(check(&[]), Ok(()));
+        assert_eq!(check(&[line(Cash, usd, 100), line(UnappliedCash, usd, -100)]), Ok(()));
+        assert_eq!(
+            check(&[line(Cash, usd, 100), line(UnappliedCash, usd, -99)]),
+            Err("the entry: debits and credits differ by 1 minor units of USD".into())
+        );
+        assert_eq!(
+            check(&[
+                line(Cash, usd, 100),
+                line(UnappliedCash, usd, -100),
+                line(Cash, eur, 5),
+                line(FxGainLoss, eur, -5)
+            ]),
+            Ok(())
+        );
+        // Zero in sum, but not in each currency.
+        assert_eq!(
+            check(&[line(Cash, usd, 100), line(UnappliedCash, eur, -100)]),
+            Err("the entry: debits and credits differ by 100 minor units of USD".into())
+        );
     }
 }
