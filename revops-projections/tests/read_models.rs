@@ -5,7 +5,9 @@ use chrono::NaiveDate;
 use revops_projections::aging::{AgingOptions, ArAging};
 use revops_projections::revops_events::jsonl::{import, ImportOptions};
 use revops_projections::revops_events::{EventLog, MemoryLog, Seq};
-use revops_projections::{Commissions, GeneralLedger, Mrr, Projection, ReadModels, RevenueSchedules};
+use revops_projections::{
+    Commissions, GeneralLedger, Mrr, Projection, ReadModels, RevenueOperations, RevenueSchedules,
+};
 
 const BOOK: &str = include_str!("../../examples/book.jsonl");
 
@@ -98,4 +100,16 @@ fn catching_up_in_pieces_equals_one_replay() {
     let as_of = "2026-12-31".parse().unwrap();
     let json = |m: &ReadModels| serde_json::to_string(&m.reports(as_of).unwrap()).unwrap();
     assert_eq!(json(&models), json(&ReadModels::replay(&full).unwrap()));
+}
+
+#[test]
+fn the_desk_and_the_five_it_holds_count_skipped_events_as_read() {
+    let mut log = book();
+    // Last in the log, a type that neither the desk nor the five fold.
+    let dispatch = r#"{"type":"invoice_dispatched","invoice":"INV-2026-0001","channel":"email","to":"ap@acme-mfg.example","dispatched_on":"2026-01-16"}"#;
+    import(&mut log, dispatch.as_bytes(), ImportOptions::new("2027-01-05T08:00:00Z".parse().unwrap())).unwrap();
+    assert_eq!(log.len(), 151);
+    let desk = RevenueOperations::replay(&log).unwrap();
+    assert_eq!((desk.applied(), desk.models().applied()), (151, 151));
+    assert_eq!(ReadModels::replay(&log).unwrap().applied(), 151);
 }
