@@ -59,7 +59,10 @@ impl Money {
         // on the hot path, where Decimal multiplication and `fract` showed up.
         let mantissa = self.amount.mantissa();
         let (scale, minor_units) = (self.amount.scale(), self.currency.minor_units());
-        let minor = if scale <= minor_units {
+        let minor = if scale == minor_units {
+            // Amounts are written with their currency's places: no scaling.
+            Some(mantissa)
+        } else if scale < minor_units {
             mantissa.checked_mul(pow10(minor_units - scale))
         } else {
             let divisor = pow10(scale - minor_units);
@@ -182,6 +185,17 @@ mod tests {
         let jpy = Money::parse("0.5", Currency::JPY).unwrap();
         assert_eq!(jpy.to_minor(), Err(Error::SubMinorAmount { amount: jpy }));
         let huge = usd("100000000000000000");
+        assert_eq!(huge.to_minor(), Err(Error::AmountOutOfRange { amount: huge }));
+        // Written with the currency's places, fewer, or more that are zero.
+        assert_eq!(
+            (usd("12").to_minor(), usd("1.5").to_minor(), usd("2.500").to_minor()),
+            (Ok(1200), Ok(150), Ok(250))
+        );
+        let max = Money::from_minor(MAX_MINOR_UNITS, Currency::USD);
+        assert_eq!((max.amount.scale(), max.to_minor()), (2, Ok(MAX_MINOR_UNITS)));
+        let beyond = Money::new(max.amount + Decimal::new(1, 2), Currency::USD);
+        assert_eq!(beyond.to_minor(), Err(Error::AmountOutOfRange { amount: beyond }));
+        let huge = usd("100000000000000000.00");
         assert_eq!(huge.to_minor(), Err(Error::AmountOutOfRange { amount: huge }));
         assert_eq!(Money::from_minor(-123_456, Currency::KWD).amount, Decimal::new(-123_456, 3));
     }
