@@ -139,8 +139,9 @@ pub(crate) struct RecordHeader {
 }
 
 impl RecordHeader {
-    /// Reads a header (no checks: see [`RecordHeader::checksum`]).
-    pub fn decode(b: &[u8]) -> Self {
+    /// Reads a header (no checks: see [`RecordHeader::checksum`]). An array,
+    /// not a slice: every field is read without a bounds check.
+    pub fn decode(b: &[u8; RECORD_HEADER_LEN]) -> Self {
         RecordHeader {
             len: u32_at(b, 0),
             crc: u32_at(b, 4),

@@ -165,7 +165,8 @@ impl<'a> RecordRef<'a> {
     /// read from `offset` in `path`, which the index says is at `seq`.
     fn decode(record: &'a [u8], seq: u64, path: &'a Path, offset: u64) -> Result<Self, Error> {
         let corrupt = |problem: &str| Error::Corrupt { path: path.to_owned(), offset, problem: problem.into() };
-        let header = RecordHeader::decode(&record[..RECORD_HEADER_LEN]);
+        let header =
+            RecordHeader::decode(record[..RECORD_HEADER_LEN].try_into().expect("a record starts with its header"));
         let len = header.len as usize;
         if header.flags != FLAG_EVENT || RECORD_HEADER_LEN + padded(len) != record.len() {
             return Err(corrupt("record header changed since the log was opened"));

@@ -204,7 +204,7 @@ fn scan_records(path: &Path, bytes: &[u8], segment: u32, index: &mut Index) -> R
         if bytes.len() - pos < RECORD_HEADER_LEN {
             return damage(pos, committed_end, "truncated record header".into());
         }
-        let header = RecordHeader::decode(&bytes[pos..pos + RECORD_HEADER_LEN]);
+        let header = RecordHeader::decode(bytes[pos..pos + RECORD_HEADER_LEN].try_into().expect("a header's bytes"));
         let len = header.len as usize;
         let commit = header.flags == FLAG_COMMIT;
         if !commit && header.flags != FLAG_EVENT || header.reserved != 0 {
