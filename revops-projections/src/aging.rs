@@ -328,7 +328,7 @@ impl ArAging {
                 }
             }
             Event::PaymentApplied(e) => {
-                self.reduce((e.invoice.as_str(), scheduled), Kind::Payment, e.currency, e.applied_on, e.amount);
+                self.reduce(e.invoice.as_str(), scheduled, Kind::Payment, e.currency, e.applied_on, e.amount);
             }
             Event::CreditMemoIssued(e) => {
                 // A memo id seen before is a repeated fact, not a second credit.
@@ -336,10 +336,10 @@ impl ArAging {
                 if (self.memo_ids.intern(e.memo.as_str()) as usize) < seen {
                     return;
                 }
-                self.reduce((e.invoice.as_str(), scheduled), Kind::Credit, e.currency, e.issued_on, e.amount);
+                self.reduce(e.invoice.as_str(), scheduled, Kind::Credit, e.currency, e.issued_on, e.amount);
             }
             Event::InvoiceWrittenOff(e) => {
-                self.reduce((e.invoice.as_str(), scheduled), Kind::WriteOff, e.currency, e.written_off_on, e.amount);
+                self.reduce(e.invoice.as_str(), scheduled, Kind::WriteOff, e.currency, e.written_off_on, e.amount);
             }
             _ => {}
         }
@@ -369,11 +369,19 @@ impl ArAging {
         *id
     }
 
-    /// Records a reduction of `invoice` (its name, and its index in the
-    /// schedules when known).
-    fn reduce(&mut self, invoice: (&str, Option<u32>), kind: Kind, currency: Currency, on: NaiveDate, amount: Decimal) {
+    /// Records a reduction of invoice `name` (`scheduled` as for
+    /// [`ArAging::invoice_id`]).
+    fn reduce(
+        &mut self,
+        name: &str,
+        scheduled: Option<u32>,
+        kind: Kind,
+        currency: Currency,
+        on: NaiveDate,
+        amount: Decimal,
+    ) {
         let Some(amount) = minor(amount, currency) else { return };
-        let invoice = self.invoice_id(invoice.0, invoice.1);
+        let invoice = self.invoice_id(name, scheduled);
         self.reductions.push(Reduction { invoice, kind, currency, on, amount });
     }
 

@@ -56,7 +56,7 @@ impl ReadModels {
         let before = self.next;
         let next = log.replay_types(Seq(before), Self::READS, &mut |envelope| self.apply(envelope))?;
         // Skipped events count as read: the next catch-up starts after them.
-        self.next = self.next.max(next.0);
+        self.read_through(next.0);
         Ok(self.next - before)
     }
 
@@ -66,8 +66,8 @@ impl ReadModels {
         self.next
     }
 
-    /// Records that every envelope before `next` was read, for a reader
-    /// that fed the five and skipped only types none of them folds.
+    /// Records that every envelope before `next` was read: applied, or
+    /// skipped as a type none of the five folds.
     pub(crate) fn read_through(&mut self, next: u64) {
         self.next = self.next.max(next);
     }
@@ -118,7 +118,7 @@ impl Projection for ReadModels {
         let invoice = self.ledger.fold(envelope);
         self.aging.fold(envelope, invoice);
         self.mrr.apply(envelope);
-        self.next = self.next.max(envelope.seq.0 + 1);
+        self.read_through(envelope.seq.0 + 1);
     }
 }
 

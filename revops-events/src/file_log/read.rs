@@ -114,7 +114,11 @@ impl<'a> RecordRef<'a> {
 
     /// The event, deserialized (and upcast from an older schema).
     pub fn event(&self) -> Result<Event, Error> {
-        self.deserialized().ok_or_else(|| self.corrupt("payload does not deserialize"))
+        self.deserialized().ok_or_else(|| self.undeserializable())
+    }
+
+    fn undeserializable(&self) -> Error {
+        self.corrupt("payload does not deserialize")
     }
 
     /// The event, unless it does not deserialize. An `Option` rather than a
@@ -146,7 +150,7 @@ impl<'a> RecordRef<'a> {
     fn fill(&self, envelope: &mut Envelope) -> Result<(), Error> {
         match self.deserialized() {
             Some(event) => envelope.event = event,
-            None => return Err(self.corrupt("payload does not deserialize")),
+            None => return Err(self.undeserializable()),
         }
         envelope.seq = self.seq();
         envelope.event_id = self.event_id();
