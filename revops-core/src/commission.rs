@@ -130,6 +130,19 @@ pub struct CommissionBreakdown {
     pub attainment_after: Money,
 }
 
+/// The commission on one credited amount without its tier portions:
+/// [`CommissionPlan::commission_total_on`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct CommissionTotal {
+    /// The sum of the exact tier commissions, unrounded.
+    pub exact_total: Money,
+    /// The commission, rounded once to the minor unit.
+    pub total: Money,
+    /// The rep's credited amount after the booking.
+    pub attainment_after: Money,
+}
+
 impl CommissionPlan {
     /// A plan, checked by [`CommissionPlan::validate`].
     pub fn new(
@@ -220,30 +233,64 @@ impl CommissionPlan {
         attainment_before: Money,
         mode: RoundingMode,
     ) -> Result<CommissionBreakdown, Error> {
+        let mut portions = Vec::new();
+        let earned = self.walk_tiers(booking, attainment_before, mode, |portion| portions.push(portion))?;
+        Ok(CommissionBreakdown {
+            portions,
+            exact_total: earned.exact_total,
+            total: earned.total,
+            attainment_after: earned.attainment_after,
+        })
+    }
+
+    /// [`CommissionPlan::commission_on`] without the tier portions: the same
+    /// totals and errors, and nothing allocated, for a fold that books the
+    /// total of every credit of a book.
+    pub fn commission_total_on(
+        &self,
+        booking: Money,
+        attainment_before: Money,
+        mode: RoundingMode,
+    ) -> Result<CommissionTotal, Error> {
+        self.walk_tiers(booking, attainment_before, mode, |_| {})
+    }
+
+    /// Walks the bands `booking` falls into, lowest first, handing each
+    /// portion to `portion`.
+    fn walk_tiers(
+        &self,
+        booking: Money,
+        attainment_before: Money,
+        mode: RoundingMode,
+        mut portion: impl FnMut(TierPortion),
+    ) -> Result<CommissionTotal, Error> {
         self.validate()?;
         self.same_currency(booking)?;
         self.same_currency(attainment_before)?;
         let currency = self.currency();
+        let threshold = |tier: &CommissionTier| {
+            self.quota.amount.checked_mul(tier.from_attainment).ok_or(Error::AmountOutOfRange { amount: self.quota })
+        };
         let start = attainment_before.amount;
         let end = attainment_before.checked_add(booking)?;
+        // Validated tiers start at 0 and increase and the quota is positive,
+        // so the thresholds increase too: if any is out of range, the last
+        // one is. Checking it before any band refuses such a plan whatever the booking.
+        if let Some(last) = self.tiers.last() {
+            threshold(last)?;
+        }
         let (low, high) = if booking.is_negative() { (end.amount, start) } else { (start, end.amount) };
         let sign = if booking.is_negative() { Decimal::NEGATIVE_ONE } else { Decimal::ONE };
 
-        let thresholds = self
-            .tiers
-            .iter()
-            .map(|t| {
-                self.quota.amount.checked_mul(t.from_attainment).ok_or(Error::AmountOutOfRange { amount: self.quota })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-
-        let mut portions = Vec::new();
+        // Tier 0 has no floor: see the doc comment on negative attainment.
+        let mut floor = None;
         let mut exact_through = Decimal::ZERO;
         let mut rounded_before = Money::zero(currency);
         for (i, tier) in self.tiers.iter().enumerate() {
-            // Tier 0 has no floor: see the doc comment on negative attainment.
-            let from = if i == 0 { low } else { low.max(thresholds[i]) };
-            let to = thresholds.get(i + 1).map_or(high, |&next| high.min(next));
+            let next = self.tiers.get(i + 1).map(threshold).transpose()?;
+            let from = floor.map_or(low, |floor| low.max(floor));
+            let to = next.map_or(high, |next| high.min(next));
+            floor = next;
             if to <= from {
                 continue;
             }
@@ -251,7 +298,7 @@ impl CommissionPlan {
             let exact = amount.amount.checked_mul(tier.rate).ok_or(Error::AmountOutOfRange { amount })?;
             exact_through = exact_through.checked_add(exact).ok_or(Error::AmountOutOfRange { amount })?;
             let rounded_through = round(Money::new(exact_through, currency), mode)?;
-            portions.push(TierPortion {
+            portion(TierPortion {
                 tier: i,
                 rate: tier.rate,
                 amount,
@@ -260,8 +307,7 @@ impl CommissionPlan {
             });
             rounded_before = rounded_through;
         }
-        Ok(CommissionBreakdown {
-            portions,
+        Ok(CommissionTotal {
             exact_total: Money::new(exact_through, currency),
             total: rounded_before,
             attainment_after: end,
@@ -512,6 +558,76 @@ mod tests {
         assert!(make(usd("100"), tiers(&[("0", "0")]), 1).is_ok());
         let err = make(usd("0"), standard_tiers(), 15).unwrap_err();
         assert_eq!(err.to_string(), r#"commission plan: plan "p": quota must be positive, got 0.00 USD"#);
+    }
+
+    #[test]
+    fn the_total_alone_is_the_breakdowns_total() {
+        let odd = CommissionPlan::new(
+            "odd",
+            usd("333.33"),
+            CommissionBasis::Collection,
+            tiers(&[("0", "0.0333"), ("0.7", "0.1234"), ("1.3", "0.0777")]),
+            1,
+            1,
+        )
+        .unwrap();
+        let mut invalid = plan();
+        invalid.payout_day = 0;
+        let bookings = ["0", "0.01", "-0.05", "30000.00", "-30000.00", "250000.00", "-250000.00", "123.45"];
+        let befores = ["0", "-20.00", "99.99", "100000.00", "149999.99", "79228162514264337593543950335"];
+        let mut compared = 0;
+        for p in [plan(), odd, invalid] {
+            for mode in [RoundingMode::HalfUp, RoundingMode::HalfEven] {
+                for booking in bookings {
+                    for before in befores {
+                        let whole = p.commission_on(usd(booking), usd(before), mode);
+                        let total = p.commission_total_on(usd(booking), usd(before), mode);
+                        let expected = whole.map(|b| CommissionTotal {
+                            exact_total: b.exact_total,
+                            total: b.total,
+                            attainment_after: b.attainment_after,
+                        });
+                        assert_eq!(total, expected, "{} {booking} at {before}", p.plan);
+                        compared += usize::from(total.is_ok());
+                    }
+                }
+            }
+        }
+        // Most cases are figures, not errors.
+        assert!(compared > 150, "{compared}");
+        let eur = Money::parse("1", Currency::EUR).unwrap();
+        assert!(matches!(
+            plan().commission_total_on(eur, usd("0"), RoundingMode::HalfUp),
+            Err(Error::CurrencyMismatch { .. })
+        ));
+    }
+
+    #[test]
+    fn a_threshold_out_of_range_is_refused_before_any_band() {
+        // Tier 1's commission overflows before the walk reaches tier 3,
+        // whose threshold (quota × 10^27) is out of range: the plan is
+        // refused for its threshold, as for any booking.
+        let huge = CommissionPlan::new(
+            "huge",
+            usd("50000.00"),
+            CommissionBasis::Booking,
+            tiers(&[
+                ("0", "0.10"),
+                ("1", "10000000000000000000000000"),
+                ("3", "0.10"),
+                ("1000000000000000000000000000", "0.10"),
+            ]),
+            0,
+            1,
+        )
+        .unwrap();
+        let refused = Err(Error::AmountOutOfRange { amount: usd("50000.00") });
+        for booking in ["1.00", "50000000000.00"] {
+            let whole = huge.commission_on(usd(booking), usd("49999.00"), RoundingMode::HalfUp);
+            assert_eq!(whole.map(|b| b.total), refused, "{booking}");
+            let total = huge.commission_total_on(usd(booking), usd("49999.00"), RoundingMode::HalfUp);
+            assert_eq!(total.map(|t| t.total), refused, "{booking}");
+        }
     }
 
     #[test]

@@ -914,7 +914,7 @@ impl Commissions {
         let currency = plan.plan.currency();
         let earned = plan
             .plan
-            .commission_on(Money::new(reversed, currency), Money::new(position.attainment, currency), ROUNDING)
+            .commission_total_on(Money::new(reversed, currency), Money::new(position.attainment, currency), ROUNDING)
             .map_err(failed)?;
         position.attainment = earned.attainment_after.amount;
         Ok(Some(Change {

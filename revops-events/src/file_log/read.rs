@@ -148,9 +148,17 @@ impl<'a> RecordRef<'a> {
     /// the event is deserialized straight into its place (an event is some
     /// three hundred bytes: every move of one is a copy).
     fn fill(&self, envelope: &mut Envelope) -> Result<(), Error> {
-        match self.deserialized() {
-            Some(event) => envelope.event = event,
-            None => return Err(self.undeserializable()),
+        // Matched here rather than through `deserialized`: one copy fewer
+        // of the event on its way into place.
+        match self.stored {
+            StoredRef::Current(a) => match rkyv::api::low::deserialize::<Event, Failure>(&a.event) {
+                Ok(event) => envelope.event = event,
+                Err(_) => return Err(self.undeserializable()),
+            },
+            StoredRef::V1(a) => match rkyv::api::low::deserialize::<EventV1, Failure>(&a.event) {
+                Ok(event) => envelope.event = event.upcast(),
+                Err(_) => return Err(self.undeserializable()),
+            },
         }
         envelope.seq = self.seq();
         envelope.event_id = self.event_id();

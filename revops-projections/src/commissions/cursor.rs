@@ -85,6 +85,8 @@ impl EntryCursor {
         }
         debug_assert_eq!(self.facts_seen, c.facts.len());
 
+        // Each due fact's walk key, looked up once: comparing keys then
+        // only compares dates and, on a tie, contract ids.
         let mut batch = Vec::new();
         for (id, plan) in self.plans.iter_mut().enumerate() {
             let Some(definition) = &c.plans[id] else { continue };
@@ -96,12 +98,13 @@ impl EntryCursor {
             plan.pending.retain(|&i| {
                 let due = c.facts[i as usize].on <= until;
                 if due {
-                    batch.push(i);
+                    batch.push(c.walk_key(i, |k| c.contract_ids.name(k)));
                 }
                 !due
             });
-            batch.sort_by_key(|&i| c.walk_key(i, |k| c.contract_ids.name(k)));
-            for &i in &batch {
+            // Keys end with the fact's index, so no two are equal.
+            batch.sort_unstable();
+            for &(_, _, i) in &batch {
                 out.extend(c.step(id as u32, i, &mut plan.state)?.and_then(|change| change.entry()));
             }
         }
