@@ -17,7 +17,7 @@
 //! their field and variant order is part of the format too; the golden log in
 //! the tests pins it.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
 use compact_str::CompactString;
 use revops_core::calendar::YearMonth;
 use revops_core::commission::{CommissionBasis, CommissionTier};
@@ -119,6 +119,21 @@ fn date_of(days: i32) -> Option<NaiveDate> {
         recent[slot].set((days, date));
         Some(date)
     })
+}
+
+/// The day number from the common era of 1970-01-01.
+const UNIX_EPOCH_DAY: i64 = 719_163;
+
+/// The instant `micros` after the Unix epoch, as
+/// `DateTime::from_timestamp_micros`, its date through the recent dates: a
+/// log's records are recorded a day at a time.
+pub(super) fn instant_of(micros: i64) -> Option<DateTime<Utc>> {
+    let secs = micros.div_euclid(1_000_000);
+    let nanos = micros.rem_euclid(1_000_000) as u32 * 1000;
+    // |micros| < 2^63 puts the day well inside i32.
+    let days = i32::try_from(secs.div_euclid(86_400) + UNIX_EPOCH_DAY).ok()?;
+    let time = NaiveTime::from_num_seconds_from_midnight_opt(secs.rem_euclid(86_400) as u32, nanos)?;
+    Some(date_of(days)?.and_time(time).and_utc())
 }
 
 /// An id kept inline in memory as the string rkyv archives: the archive is
@@ -570,5 +585,24 @@ mod tests {
         }
         assert_eq!(date_of(739_000), NaiveDate::from_ymd_opt(2024, 4, 24));
         assert_eq!(date_of(i32::MAX), None);
+    }
+
+    #[test]
+    fn instants_are_chronos_instants() {
+        let chrono = DateTime::from_timestamp_micros;
+        let day = 86_400_000_000;
+        // 2026-11-24 and around: a log's records, read twice.
+        let recent = 1_795_478_400_000_000;
+        let edges = [0, 1, -1, 999_999, 1_000_000, -1_000_000, day - 1, day, -day, i64::MIN, i64::MAX];
+        for _ in 0..2 {
+            for micros in (0..500).map(|i| recent + i * 3_600_000_123).chain(edges).chain(edges.map(|e| recent + e / 2))
+            {
+                assert_eq!(instant_of(micros), chrono(micros), "{micros}");
+            }
+        }
+        // The cached date is the date of that day, not of another in its slot.
+        let later = recent + 64 * day + 5;
+        assert_eq!(instant_of(later), chrono(later));
+        assert_eq!(instant_of(recent).map(|t| t.to_rfc3339()).as_deref(), Some("2026-11-24T00:00:00+00:00"));
     }
 }

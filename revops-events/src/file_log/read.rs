@@ -195,8 +195,7 @@ impl<'a> RecordRef<'a> {
             schema => return Err(Error::UnknownSchema { path: path.to_owned(), offset, schema }),
         };
         let micros = stored_field!(stored, a => a.recorded_at.to_native());
-        let recorded_at =
-            DateTime::from_timestamp_micros(micros).ok_or_else(|| corrupt("recorded_at is out of range"))?;
+        let recorded_at = super::archive::instant_of(micros).ok_or_else(|| corrupt("recorded_at is out of range"))?;
         let record = RecordRef { stored, recorded_at, path, offset };
         if record.seq().0 != seq {
             return Err(corrupt("record holds another position than the index"));

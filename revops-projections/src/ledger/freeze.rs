@@ -77,14 +77,16 @@ pub(crate) struct Freezer {
 }
 
 /// Whether `event`, changing a contract with pending closes, leaves the
-/// months closed through `horizon_end` as they were: usage, approved time
+/// months closed through `horizon` as they were: usage, approved time
 /// or a milestone acceptance dated after them (a milestone is recognized
 /// on its first acceptance, for its fixed part), or a renewal whose term
 /// and every line of it start after them (a term of its own, recognizing
 /// nothing before its lines start). A delivery is not: without one, a
 /// point-in-time line is recognized on its start date.
-pub(crate) fn keeps_closed_months(event: &Event, horizon_end: Option<NaiveDate>) -> bool {
-    let after = |on: NaiveDate| horizon_end.is_none_or(|end| on > end);
+pub(crate) fn keeps_closed_months(event: &Event, horizon: Option<YearMonth>) -> bool {
+    // By month rather than against the horizon's last day: no date to build
+    // for each of the log's events.
+    let after = |on: NaiveDate| horizon.is_none_or(|horizon| YearMonth::of(on) > horizon);
     match event {
         Event::UsageRecorded(e) => after(e.incurred_on),
         Event::TimeApproved(e) => after(e.approved_on),

@@ -234,10 +234,10 @@ impl GeneralLedger {
             return None;
         }
         self.last_seq = Some(envelope.seq.0);
-        let horizon_end = self.journal.horizon.map(YearMonth::last_day);
+        let horizon = self.journal.horizon;
         let freezer = &mut self.freezer;
         self.schedules.apply_with(envelope, &mut |index, book| {
-            if !freeze::keeps_closed_months(&envelope.event, horizon_end) {
+            if !freeze::keeps_closed_months(&envelope.event, horizon) {
                 freezer.settle(index, book);
             }
         });
