@@ -277,6 +277,8 @@ struct Reduction {
 #[derive(Clone, Debug, Default)]
 pub struct ArAging {
     guard: SeqGuard,
+    /// Invoice names by id. An invoice the schedules index is named here
+    /// but found through `by_schedules` only; the table holds the others.
     invoice_ids: Interner,
     /// The id in `invoice_ids` of each invoice by the index the schedules
     /// gave it (`u32::MAX` until seen here), when [`crate::ReadModels`]
@@ -360,11 +362,22 @@ struct Sums {
 impl ArAging {
     /// The id of invoice `name`, interning it if new; `scheduled` is the
     /// index the schedules gave it, when known.
+    ///
+    /// [`crate::ReadModels`] passes the index with every event naming an
+    /// invoice once the schedules have indexed it (they never forget one),
+    /// and this aging skips the same repeated positions as the ledger: so
+    /// an invoice with an index is never looked up by name after the first
+    /// time, and its name stays out of the table. The first time finds it
+    /// there only when it was named before the schedules indexed it (a
+    /// payment before the issue).
     fn invoice_id(&mut self, name: &str, scheduled: Option<u32>) -> u32 {
         let Some(index) = scheduled else { return self.invoice_ids.intern(name) };
         let id = crate::intern::slot(&mut self.by_schedules, index, u32::MAX);
         if *id == u32::MAX {
-            *id = self.invoice_ids.intern(name);
+            *id = match self.invoice_ids.get(name) {
+                Some(known) => known,
+                None => self.invoice_ids.push_unindexed(name),
+            };
         }
         *id
     }

@@ -103,15 +103,20 @@ impl Interner {
         match table.entry(hash, |s| s.is(&key, text), hasher) {
             Entry::Occupied(slot) => (slot.get().id, false),
             Entry::Vacant(vacant) => {
-                let id = u32::try_from(ends.len()).expect("fewer than 2^32 distinct ids");
                 let start = u32::try_from(text.len()).expect("names of less than 4 GiB in all");
-                let slot = Slot::new(id, name, start);
-                vacant.insert(slot);
-                text.push_str(name);
-                ends.push(u32::try_from(text.len()).expect("names of less than 4 GiB in all"));
+                let id = append(text, ends, name);
+                vacant.insert(Slot::new(id, name, start));
                 (id, true)
             }
         }
+    }
+
+    /// Gives `name` the next id without indexing it: [`Interner::get`] and
+    /// [`Interner::insert`] do not find it. For a caller that keeps the id
+    /// by a key of its own and only ever asks for the name back, so that
+    /// the table holds (and grows with) none of those names.
+    pub(crate) fn push_unindexed(&mut self, name: &str) -> u32 {
+        append(&mut self.text, &mut self.ends, name)
     }
 
     /// The id of `name`, if it was interned.
@@ -139,6 +144,14 @@ pub(crate) fn line_key(key: &mut String, contract: &str, line: &str) {
     key.push_str(contract);
     key.push('\0');
     key.push_str(line);
+}
+
+/// Appends `name` to the names and returns its id.
+fn append(text: &mut String, ends: &mut Vec<u32>, name: &str) -> u32 {
+    let id = u32::try_from(ends.len()).expect("fewer than 2^32 distinct ids");
+    text.push_str(name);
+    ends.push(u32::try_from(text.len()).expect("names of less than 4 GiB in all"));
+    id
 }
 
 /// The table hash of a name: of its bytes, the one form a slot gives back.
@@ -202,6 +215,17 @@ mod tests {
         assert_eq!((names.get(long), names.get(twin), names.get("INV-2026-0000001")), (Some(0), Some(2), Some(1)));
         assert_eq!(names.get("CONTRACT-LINE-KEY-01999"), Some(2002));
         assert_eq!((names.name(0), names.name(2)), (long, twin));
+    }
+
+    #[test]
+    fn unindexed_names_take_the_next_id_and_are_not_found() {
+        let mut names = Interner::default();
+        assert_eq!(names.intern("INV-1"), 0);
+        assert_eq!(names.push_unindexed("INV-2"), 1);
+        assert_eq!(names.intern("INV-3"), 2);
+        assert_eq!((names.name(0), names.name(1), names.name(2)), ("INV-1", "INV-2", "INV-3"));
+        assert_eq!((names.get("INV-1"), names.get("INV-2"), names.get("INV-3")), (Some(0), None, Some(2)));
+        assert_eq!(names.len(), 3);
     }
 
     #[test]

@@ -113,3 +113,32 @@ fn the_desk_and_the_five_it_holds_count_skipped_events_as_read() {
     assert_eq!((desk.applied(), desk.models().applied()), (151, 151));
     assert_eq!(ReadModels::replay(&log).unwrap().applied(), 151);
 }
+
+#[test]
+fn an_invoice_named_before_its_issue_ages_as_on_its_own() {
+    let mut log = book();
+    // Paid and credited before it is issued, issued twice, then paid and
+    // written off: the five find it by the schedules' index from the issue
+    // on, and by name before it; beside it, a payment for an invoice never
+    // issued.
+    let late = r#"{"type":"payment_applied","payment":"PAY-2026-0001","invoice":"INV-LATE-1","amount":"100.00","currency":"USD","applied_on":"2026-03-01"}
+{"type":"credit_memo_issued","memo":"CM-LATE-1","invoice":"INV-LATE-1","amount":"50.00","currency":"USD","issued_on":"2026-03-02","reason":"early credit","approved_by":"Dana Whitfield","approver_role":"vp_revenue_operations"}
+{"type":"invoice_issued","invoice":"INV-LATE-1","customer":"ACME","contract":"C-1001","issued_on":"2026-03-05","due_on":"2026-04-04","currency":"USD","lines":[{"line":"PLAT","description":"Services","amount":"1000.00","tax":"0.00"}]}
+{"type":"payment_applied","payment":"PAY-2026-0001","invoice":"INV-LATE-1","amount":"200.00","currency":"USD","applied_on":"2026-03-10"}
+{"type":"invoice_issued","invoice":"INV-LATE-1","customer":"ACME","contract":"C-1001","issued_on":"2026-03-05","due_on":"2026-04-04","currency":"USD","lines":[{"line":"PLAT","description":"Services","amount":"1000.00","tax":"0.00"}]}
+{"type":"payment_applied","payment":"PAY-2026-0001","invoice":"INV-NEVER","amount":"30.00","currency":"USD","applied_on":"2026-03-11"}
+{"type":"invoice_written_off","invoice":"INV-LATE-1","amount":"100.00","currency":"USD","written_off_on":"2026-04-01","reason":"goodwill"}"#;
+    import(&mut log, late.as_bytes(), ImportOptions::new("2027-01-05T08:00:00Z".parse().unwrap())).unwrap();
+    let models = ReadModels::replay(&log).unwrap();
+    let alone: ArAging = fold(&log);
+    for as_of in ["2026-03-03", "2026-03-31", "2026-04-30", "2026-12-31"] {
+        let as_of: NaiveDate = as_of.parse().unwrap();
+        let report = models.aging().report(as_of, AgingOptions::default());
+        assert_eq!(json(&report), json(&alone.report(as_of, AgingOptions::default())), "as of {as_of}");
+    }
+    let report = models.aging().report("2026-04-30".parse().unwrap(), AgingOptions::default());
+    let late = report.invoices.iter().find(|i| i.invoice == "INV-LATE-1").expect("the late invoice is open");
+    let figures = [&late.total, &late.applied, &late.credited, &late.written_off, &late.open];
+    assert_eq!(figures, ["1000.00", "300.00", "50.00", "100.00", "550.00"]);
+    assert!(report.invoices.iter().all(|i| i.invoice != "INV-NEVER"));
+}
