@@ -33,6 +33,7 @@ macro_rules! currencies {
 
             /// Number of decimal places of the minor unit: 2 for USD, 0 for
             /// JPY, 3 for BHD.
+            #[inline]
             pub const fn minor_units(self) -> u32 {
                 match self {
                     $(Currency::$code => $units,)*
@@ -50,6 +51,7 @@ macro_rules! currencies {
             /// The currency with the three-letter code `code` (exactly, in
             /// capitals), as a log stores it: one integer match, no string
             /// comparisons, for the event reader's hot path.
+            #[inline]
             pub const fn from_code(code: [u8; 3]) -> Option<Currency> {
                 match pack(&code) {
                     $(packed::$code => Some(Currency::$code),)*

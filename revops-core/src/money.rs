@@ -30,6 +30,7 @@ pub struct Money {
 
 impl Money {
     /// Money of `amount` in `currency`.
+    #[inline]
     pub const fn new(amount: Decimal, currency: Currency) -> Self {
         Money { amount, currency }
     }
@@ -54,6 +55,7 @@ impl Money {
     /// The amount as a whole number of minor units, if it is one and within
     /// [`MAX_MINOR_UNITS`]. Never rounds: an amount with sub-minor places is
     /// an [`Error::SubMinorAmount`].
+    #[inline]
     pub fn to_minor(&self) -> Result<i64, Error> {
         // Integer arithmetic on the mantissa: this runs once per contract line
         // on the hot path, where Decimal multiplication and `fract` showed up.

@@ -1077,6 +1077,7 @@ macro_rules! events {
             pub const TYPES: &'static [&'static str] = &[$($tag,)*];
 
             /// The position of this event's type in [`Event::TYPES`].
+            #[inline]
             pub fn type_index(&self) -> usize {
                 variant_index!(Event, self, $($variant)*)
             }
@@ -1099,6 +1100,7 @@ macro_rules! events {
         impl ArchivedEvent {
             /// The position of this event's type in [`Event::TYPES`], read
             /// in place.
+            #[inline]
             pub fn type_index(&self) -> usize {
                 variant_index!(ArchivedEvent, self, $($variant)*)
             }

@@ -28,6 +28,7 @@ macro_rules! entity_ids {
             }
 
             /// The id as the caller wrote it.
+            #[inline]
             pub fn as_str(&self) -> &str {
                 &self.0
             }
