@@ -63,7 +63,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::amounts::{format, minor, ratio};
 use crate::chunked::Chunked;
-use crate::intern::Interner;
+use crate::intern::{by_index, slot, Interner};
 use crate::once::SeqGuard;
 use crate::Projection;
 
@@ -287,6 +287,13 @@ pub struct ArAging {
     by_schedules: Vec<u32>,
     customer_ids: Interner,
     contract_ids: Interner,
+    /// The id in `contract_ids` of each contract by the schedules' index
+    /// (`u32::MAX` until seen here), as `by_schedules` for invoices.
+    contract_by_schedules: Vec<u32>,
+    /// Per contract id, the customer id of its latest invoice (`u32::MAX`
+    /// before one): a contract bills one customer as a rule, so an
+    /// invoice's customer is compared with it before it is looked up.
+    billed_customer: Vec<u32>,
     memo_ids: Interner,
     invoices: Chunked<Invoice>,
     reductions: Chunked<Reduction>,
@@ -300,15 +307,15 @@ impl Projection for ArAging {
         .with("credit_memo_issued");
 
     fn apply(&mut self, envelope: &Envelope) {
-        self.fold(envelope, None);
+        self.fold(envelope, None, None);
     }
 }
 
 impl ArAging {
     /// [`Projection::apply`], with the index the schedules gave the
-    /// invoice the event names, when the caller has it (see
-    /// [`crate::ReadModels`]).
-    pub(crate) fn fold(&mut self, envelope: &Envelope, scheduled: Option<u32>) {
+    /// invoice the event names and, for an issue, the index they gave its
+    /// contract, when the caller has them (see [`crate::ReadModels`]).
+    pub(crate) fn fold(&mut self, envelope: &Envelope, scheduled: Option<u32>, scheduled_contract: Option<u32>) {
         if !self.guard.first_time(envelope.seq) {
             return;
         }
@@ -318,10 +325,18 @@ impl ArAging {
                 let Some(total) = minor(e.total().amount, e.currency) else { return };
                 let invoice = self.invoices.slot(id as usize, NOT_ISSUED);
                 if !invoice.issued {
+                    let name = e.contract.as_str();
+                    let contract = match scheduled_contract {
+                        Some(index) => {
+                            by_index(&mut self.contract_by_schedules, index, || self.contract_ids.intern(name))
+                        }
+                        None => self.contract_ids.intern(name),
+                    };
+                    let billed = slot(&mut self.billed_customer, contract, u32::MAX);
                     *invoice = Invoice {
                         issued: true,
-                        customer: self.customer_ids.intern(e.customer.as_str()),
-                        contract: self.contract_ids.intern(e.contract.as_str()),
+                        customer: self.customer_ids.intern_remembered(billed, e.customer.as_str()),
+                        contract,
                         currency: e.currency,
                         issued_on: e.issued_on,
                         due_on: e.due_on,
@@ -372,14 +387,8 @@ impl ArAging {
     /// payment before the issue).
     fn invoice_id(&mut self, name: &str, scheduled: Option<u32>) -> u32 {
         let Some(index) = scheduled else { return self.invoice_ids.intern(name) };
-        let id = crate::intern::slot(&mut self.by_schedules, index, u32::MAX);
-        if *id == u32::MAX {
-            *id = match self.invoice_ids.get(name) {
-                Some(known) => known,
-                None => self.invoice_ids.push_unindexed(name),
-            };
-        }
-        *id
+        let names = &mut self.invoice_ids;
+        by_index(&mut self.by_schedules, index, || names.get(name).unwrap_or_else(|| names.push_unindexed(name)))
     }
 
     /// Records a reduction of invoice `name` (`scheduled` as for

@@ -119,6 +119,17 @@ impl Interner {
         append(&mut self.text, &mut self.ends, name)
     }
 
+    /// The id of `name`, trying first the id `remembered` holds
+    /// (`u32::MAX` for none) and remembering the answer there: for a name
+    /// that repeats under one key (the customer a contract bills), a
+    /// comparison instead of a table lookup.
+    pub(crate) fn intern_remembered(&mut self, remembered: &mut u32, name: &str) -> u32 {
+        if *remembered == u32::MAX || self.name(*remembered) != name {
+            *remembered = self.intern(name);
+        }
+        *remembered
+    }
+
     /// The id of `name`, if it was interned.
     pub(crate) fn get(&self, name: &str) -> Option<u32> {
         let hash = hash_of(name.as_bytes());
@@ -175,6 +186,17 @@ pub(crate) fn slot<T: Clone>(items: &mut Vec<T>, id: u32, fill: T) -> &mut T {
     &mut items[i]
 }
 
+/// The id `ids` holds at `index`, or the one `resolve` gives, remembered
+/// there (`u32::MAX` marks none yet): an entity's id found by the index
+/// another projection gave it rather than by its name.
+pub(crate) fn by_index(ids: &mut Vec<u32>, index: u32, resolve: impl FnOnce() -> u32) -> u32 {
+    let id = slot(ids, index, u32::MAX);
+    if *id == u32::MAX {
+        *id = resolve();
+    }
+    *id
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -226,6 +248,33 @@ mod tests {
         assert_eq!((names.name(0), names.name(1), names.name(2)), ("INV-1", "INV-2", "INV-3"));
         assert_eq!((names.get("INV-1"), names.get("INV-2"), names.get("INV-3")), (Some(0), None, Some(2)));
         assert_eq!(names.len(), 3);
+    }
+
+    #[test]
+    fn a_remembered_id_is_checked_against_the_name() {
+        let mut names = Interner::default();
+        let mut remembered = u32::MAX;
+        assert_eq!(names.intern_remembered(&mut remembered, "ACME"), 0);
+        assert_eq!((remembered, names.intern_remembered(&mut remembered, "ACME")), (0, 0));
+        assert_eq!(names.intern_remembered(&mut remembered, "GLOBEX"), 1);
+        assert_eq!((remembered, names.intern_remembered(&mut remembered, "ACME")), (1, 0));
+        assert_eq!(names.len(), 2);
+    }
+
+    #[test]
+    fn ids_by_index_resolve_once() {
+        let mut ids = Vec::new();
+        let mut resolved = 0;
+        for _ in 0..3 {
+            assert_eq!(
+                by_index(&mut ids, 2, || {
+                    resolved += 1;
+                    7
+                }),
+                7
+            );
+        }
+        assert_eq!((resolved, ids), (1, vec![u32::MAX, u32::MAX, 7]));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! log, which is how a service or the CLI keeps them.
 
 use chrono::NaiveDate;
-use revops_events::{Envelope, EventLog, EventTypes, Seq};
+use revops_events::{Envelope, Event, EventLog, EventTypes, Seq};
 
 use crate::aging::{AgingOptions, AgingReport, ArAging};
 use crate::commissions::{Commissions, CommissionsReport};
@@ -116,7 +116,13 @@ impl Projection for ReadModels {
         // Each projection ignores what it has seen; the position only tells
         // `catch_up` where to resume.
         let invoice = self.ledger.fold(envelope);
-        self.aging.fold(envelope, invoice);
+        // An issue's contract as the schedules index it: the aging then
+        // looks neither it nor, as a rule, its customer up by name.
+        let contract = match envelope.event {
+            Event::InvoiceIssued(_) => invoice.and_then(|i| self.ledger.schedules().invoice_at(i)).map(|i| i.contract),
+            _ => None,
+        };
+        self.aging.fold(envelope, invoice, contract);
         self.mrr.apply(envelope);
         self.read_through(envelope.seq.0 + 1);
     }

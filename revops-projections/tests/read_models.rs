@@ -142,3 +142,30 @@ fn an_invoice_named_before_its_issue_ages_as_on_its_own() {
     assert_eq!(figures, ["1000.00", "300.00", "50.00", "100.00", "550.00"]);
     assert!(report.invoices.iter().all(|i| i.invoice != "INV-NEVER"));
 }
+
+#[test]
+fn a_contract_billing_another_customer_bills_that_customer() {
+    let mut log = book();
+    // The five remember the customer a contract last billed; an invoice
+    // of the same contract to another customer is that customer's.
+    let invoice = |id: &str, customer: &str| {
+        format!(
+            r#"{{"type":"invoice_issued","invoice":"{id}","customer":"{customer}","contract":"C-1001","issued_on":"2026-11-20","due_on":"2026-12-20","currency":"USD","lines":[{{"line":"PLAT","description":"Services","amount":"100.00","tax":"0.00"}}]}}"#
+        )
+    };
+    let lines = [invoice("INV-X1", "ACME"), invoice("INV-X2", "GLOBEX"), invoice("INV-X3", "ACME")].join("\n");
+    import(&mut log, lines.as_bytes(), ImportOptions::new("2027-01-05T08:00:00Z".parse().unwrap())).unwrap();
+    let models = ReadModels::replay(&log).unwrap();
+    let as_of: NaiveDate = "2026-11-30".parse().unwrap();
+    let report = models.aging().report(as_of, AgingOptions::default());
+    assert_eq!(json(&report), json(&fold::<ArAging>(&log).report(as_of, AgingOptions::default())));
+    assert_eq!(json(&models.ledger().report(as_of)), json(&fold::<GeneralLedger>(&log).report(as_of)));
+    let billed: Vec<_> = report
+        .invoices
+        .iter()
+        .filter(|i| i.invoice.starts_with("INV-X"))
+        .map(|i| (i.invoice.as_str(), i.customer.as_str(), i.contract.as_str()))
+        .collect();
+    // The report lists invoices by customer.
+    assert_eq!(billed, [("INV-X1", "ACME", "C-1001"), ("INV-X3", "ACME", "C-1001"), ("INV-X2", "GLOBEX", "C-1001")]);
+}

@@ -176,6 +176,10 @@ pub struct GeneralLedger {
     /// Each commission plan's walk as the last close left it.
     commission_cursor: EntryCursor,
     customers: Interner,
+    /// Per contract (by the schedules' index), the customer id of its
+    /// latest invoice (`u32::MAX` before one): compared with an invoice's
+    /// customer before it is looked up by name.
+    billed_customer: Vec<u32>,
     /// Never iterated: looked up by (customer, currency) only.
     credit_balances: HashMap<(u32, Currency), i64>,
     invoices: Chunked<InvoiceBalance>,
@@ -326,7 +330,8 @@ impl GeneralLedger {
                     Target::Account(DeferredRevenue)
                 };
                 let total = invoice.amount + invoice.tax;
-                let customer = self.customers.intern(e.customer.as_str());
+                let billed = crate::intern::slot(&mut self.billed_customer, invoice.contract, u32::MAX);
+                let customer = self.customers.intern_remembered(billed, e.customer.as_str());
                 self.invoices.push(InvoiceBalance {
                     customer,
                     contract: invoice.contract,
