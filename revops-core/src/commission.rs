@@ -379,6 +379,12 @@ mod tests {
         CommissionPlan::new("ae-2026", usd("100000.00"), CommissionBasis::Booking, standard_tiers(), 3, 15).unwrap()
     }
 
+    /// A collection plan whose quota and rates leave sub-cent exact figures.
+    fn odd_plan() -> CommissionPlan {
+        let odd_tiers = tiers(&[("0", "0.0333"), ("0.7", "0.1234"), ("1.3", "0.0777")]);
+        CommissionPlan::new("odd", usd("333.33"), CommissionBasis::Collection, odd_tiers, 1, 1).unwrap()
+    }
+
     fn date(s: &str) -> NaiveDate {
         s.parse().unwrap()
     }
@@ -442,15 +448,7 @@ mod tests {
 
     #[test]
     fn a_reversal_undoes_its_booking_exactly() {
-        let plan = CommissionPlan::new(
-            "odd",
-            usd("333.33"),
-            CommissionBasis::Collection,
-            tiers(&[("0", "0.0333"), ("0.7", "0.1234"), ("1.3", "0.0777")]),
-            1,
-            1,
-        )
-        .unwrap();
+        let plan = odd_plan();
         for mode in [RoundingMode::HalfUp, RoundingMode::HalfEven] {
             for (booking, before) in [("123.45", "150.00"), ("0.05", "233.30"), ("500.01", "-20.00"), ("99.99", "0")] {
                 let up = plan.commission_on(usd(booking), usd(before), mode).unwrap();
@@ -562,15 +560,7 @@ mod tests {
 
     #[test]
     fn the_total_alone_is_the_breakdowns_total() {
-        let odd = CommissionPlan::new(
-            "odd",
-            usd("333.33"),
-            CommissionBasis::Collection,
-            tiers(&[("0", "0.0333"), ("0.7", "0.1234"), ("1.3", "0.0777")]),
-            1,
-            1,
-        )
-        .unwrap();
+        let odd = odd_plan();
         let mut invalid = plan();
         invalid.payout_day = 0;
         let bookings = ["0", "0.01", "-0.05", "30000.00", "-30000.00", "250000.00", "-250000.00", "123.45"];
