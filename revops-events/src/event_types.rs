@@ -63,7 +63,7 @@ impl EventTypes {
         self.contains_index(event.type_index())
     }
 
-    fn contains_index(self, index: usize) -> bool {
+    pub(crate) fn contains_index(self, index: usize) -> bool {
         self.0 >> index & 1 == 1
     }
 

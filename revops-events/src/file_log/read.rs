@@ -3,6 +3,7 @@
 //! ([`FileLog::replay`]) or turned into owned envelopes ([`FileLogIter`]).
 
 use std::fmt;
+use std::mem::{offset_of, size_of};
 use std::ops::Range;
 use std::path::Path;
 
@@ -251,9 +252,15 @@ impl FileLog {
     }
 
     /// [`crate::EventLog::replay_types`] over records read in place: an
-    /// event of another type is skipped on its archived tag, never
-    /// deserialized, and the envelope handed to `visit` is one buffer
-    /// overwritten for each event.
+    /// event of another type is skipped on its archived tag, neither
+    /// validated nor deserialized, and the envelope handed to `visit` is one
+    /// buffer overwritten for each event.
+    ///
+    /// Skipping on the tag alone is sound: the tag is one byte read from the
+    /// buffer like any other, and a record that is not skipped is validated
+    /// before anything else of it is read. A skipped record was validated
+    /// when the log was opened (or appended); a reader of its type validates
+    /// it again.
     pub(super) fn replay_types_in_place(
         &self,
         from: Seq,
@@ -261,11 +268,19 @@ impl FileLog {
         visit: &mut dyn FnMut(&Envelope),
     ) -> Result<Seq, Error> {
         let mut envelope: Option<Envelope> = None;
-        self.replay(Seq(from.0.min(self.len())), |record| {
-            // An older schema's type is known once upcast.
-            if record.archived_event().is_some_and(|event| !types.contains_archived(event)) {
-                return Ok(());
+        let mut buf = ReadBuf::default();
+        for seq in from.0.min(self.len())..self.len() {
+            let (bytes, path, offset) = self.record_bytes(seq, &mut buf, SEQUENTIAL_CHUNK)?;
+            let tag = archived_type_index(bytes);
+            if tag.is_some_and(|index| !types.contains_index(index)) {
+                continue;
             }
+            let record = RecordRef::decode(bytes, seq, path, offset)?;
+            debug_assert!(
+                tag.is_none() || tag == record.archived_event().map(ArchivedEvent::type_index),
+                "the tag read without validation is the validated event's"
+            );
+            // An older schema's type is known once upcast.
             let envelope = match envelope.as_mut() {
                 Some(envelope) => {
                     record.fill(envelope)?;
@@ -276,24 +291,54 @@ impl FileLog {
             if types.contains(&envelope.event) {
                 visit(envelope);
             }
-            Ok::<_, Error>(())
-        })?;
+        }
         Ok(Seq(self.len().max(from.0)))
     }
 
     /// The record at `seq`, validated in `buf`.
     fn record_at<'b>(&'b self, seq: u64, buf: &'b mut ReadBuf, chunk: usize) -> Result<RecordRef<'b>, Error> {
+        let (bytes, path, offset) = self.record_bytes(seq, buf, chunk)?;
+        RecordRef::decode(bytes, seq, path, offset)
+    }
+
+    /// The bytes of the record at `seq` (header, payload and padding) in
+    /// `buf`, not yet validated, with the file and offset it was read from.
+    fn record_bytes<'b>(
+        &'b self,
+        seq: u64,
+        buf: &'b mut ReadBuf,
+        chunk: usize,
+    ) -> Result<(&'b [u8], &'b Path, u64), Error> {
         let loc = self.index.records[seq as usize];
         let segment = &self.segments[loc.segment as usize];
         let need = RECORD_HEADER_LEN + padded(loc.len as usize);
         let at = buf.fill(segment, loc, need, chunk)?;
-        RecordRef::decode(&buf.data[at..at + need], seq, &segment.path, loc.offset)
+        Ok((&buf.data[at..at + need], &segment.path, loc.offset))
     }
 
     /// The envelope at `seq`, through `buf`.
     pub(super) fn read_at(&self, seq: u64, buf: &mut ReadBuf, chunk: usize) -> Result<Envelope, Error> {
         self.record_at(seq, buf, chunk)?.to_envelope()
     }
+}
+
+/// The type index ([`Event::TYPES`]) of the event in `record` (header,
+/// payload and padding) as its archived tag says, read without validating
+/// the payload; `None` unless the record is an event of today's schema with
+/// a tag that names a type. Only ever used to skip a record unread.
+fn archived_type_index(record: &[u8]) -> Option<usize> {
+    let header = RecordHeader::decode(record.get(..RECORD_HEADER_LEN)?.try_into().ok()?);
+    let len = header.len as usize;
+    if header.flags != FLAG_EVENT || header.schema != SCHEMA_VERSION || RECORD_HEADER_LEN + padded(len) != record.len()
+    {
+        return None;
+    }
+    let payload = &record[RECORD_HEADER_LEN..RECORD_HEADER_LEN + len];
+    // rkyv places the root at the end of the payload, and an archived enum
+    // is `repr(u8)` with its tag first, numbered in declaration order.
+    let root = payload.len().checked_sub(size_of::<ArchivedStored<'static>>())?;
+    let tag = usize::from(*payload.get(root + offset_of!(ArchivedStored<'static>, event))?);
+    (tag < Event::TYPES.len()).then_some(tag)
 }
 
 /// An aligned window on one segment file.
@@ -393,5 +438,44 @@ impl Iterator for FileLogIter<'_> {
             Positions::Range(r) => r.size_hint(),
             Positions::List(l) => l.size_hint(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::file_log::FileLogOptions;
+
+    /// Every record of the golden segment (one event of every type) names
+    /// its type by the tag read without validation exactly as validation
+    /// does: skipping on the tag skips what a validated read would.
+    #[test]
+    fn the_unvalidated_tag_is_the_validated_events_type() {
+        let segment = "00000000000000000000.seg";
+        let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/file_log_golden").join(segment);
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::copy(golden, dir.path().join(segment)).unwrap();
+        let log = FileLog::open(dir.path(), FileLogOptions::default()).unwrap();
+        let mut buf = ReadBuf::default();
+        let mut types = BTreeSet::new();
+        for seq in 0..log.len() {
+            let (bytes, path, offset) = log.record_bytes(seq, &mut buf, SEQUENTIAL_CHUNK).unwrap();
+            let tag = archived_type_index(bytes);
+            let record = RecordRef::decode(bytes, seq, path, offset).unwrap();
+            assert_eq!(tag, record.archived_event().map(ArchivedEvent::type_index), "record {seq}");
+            types.insert(tag.unwrap());
+        }
+        assert_eq!(types.len(), Event::TYPES.len());
+        // Anything but an event record of today's schema has no tag to skip on.
+        let (bytes, ..) = log.record_bytes(0, &mut buf, SEQUENTIAL_CHUNK).unwrap();
+        let mut other_schema = bytes.to_vec();
+        let mut header = RecordHeader::decode(other_schema[..RECORD_HEADER_LEN].try_into().unwrap());
+        header.schema = SCHEMA_1;
+        other_schema[..RECORD_HEADER_LEN].copy_from_slice(&header.encode());
+        assert_eq!(archived_type_index(&other_schema), None);
+        assert_eq!(archived_type_index(&bytes[..bytes.len() - 16]), None);
+        assert_eq!(archived_type_index(&bytes[..8]), None);
     }
 }
