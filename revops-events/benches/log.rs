@@ -106,7 +106,7 @@ fn event(rng: &mut Rng, kind: u64, n: u64, i: usize) -> Event {
                 issued_on: rng.date(),
                 due_on: rng.date(),
                 currency: Currency::USD,
-                po_number: Some(format!("PO-{n}")),
+                po_number: Some(format!("PO-{n}").into()),
                 lines,
             })
         }

@@ -16,6 +16,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::*;
+use crate::text::Text;
 
 /// Decimal amounts travel as strings.
 mod amount {
@@ -372,7 +373,7 @@ pub struct InvoiceLine {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<LineId>,
     /// What is billed.
-    pub description: String,
+    pub description: Text,
     /// Amount before tax.
     #[serde(with = "amount")]
     #[rkyv(with = crate::file_log::archive::DecimalDef)]
@@ -413,7 +414,7 @@ pub struct InvoiceIssued {
     pub currency: Currency,
     /// The customer's purchase order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub po_number: Option<String>,
+    pub po_number: Option<Text>,
     /// The lines.
     pub lines: Vec<InvoiceLine>,
 }

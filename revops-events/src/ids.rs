@@ -16,7 +16,7 @@ macro_rules! entity_ids {
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
         #[serde(try_from = "String", into = "String")]
         #[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
-        pub struct $name(#[rkyv(with = crate::file_log::archive::Text)] CompactString);
+        pub struct $name(#[rkyv(with = crate::file_log::archive::InlineText)] CompactString);
 
         impl $name {
             /// The id `id`: non-empty, at most [`MAX_ID_LEN`] bytes, no

@@ -27,6 +27,7 @@ pub mod ledger;
 pub mod log;
 pub mod memory;
 pub mod stream;
+pub mod text;
 
 pub use envelope::{Envelope, ExpectedVersion, NewEvent, Seq};
 pub use error::Error;
@@ -38,3 +39,4 @@ pub use log::EventLog;
 pub use memory::MemoryLog;
 pub use revops_core;
 pub use stream::StreamId;
+pub use text::Text;

@@ -86,16 +86,13 @@ impl<L: EventLog> Generator<'_, L> {
             if amount.amount <= Decimal::ZERO {
                 continue;
             }
-            let description = d
-                .lines
-                .iter()
-                .find(|l| l.line.line == *line)
-                .map_or_else(|| "Services".to_string(), |l| l.line.product.clone());
+            let description =
+                d.lines.iter().find(|l| l.line.line == *line).map_or("Services", |l| l.line.product.as_str());
             let tax = extend(rate, *amount, RoundingMode::HalfUp)
                 .map_err(|source| Error::Core { date: self.today, source })?;
             lines.push(InvoiceLine {
                 line: Some(id(LineId::new, line.clone())),
-                description,
+                description: description.into(),
                 amount: amount.amount,
                 tax: tax.amount,
                 period_start: Some(bill.period_start),
@@ -124,7 +121,7 @@ impl<L: EventLog> Generator<'_, L> {
             issued_on: self.today,
             due_on,
             currency: d.currency,
-            po_number: d.po_number.clone(),
+            po_number: d.po_number.as_deref().map(Into::into),
             lines: lines.clone(),
         };
         let total = event.total().amount;

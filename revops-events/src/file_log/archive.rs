@@ -136,12 +136,12 @@ pub(super) fn instant_of(micros: i64) -> Option<DateTime<Utc>> {
     Some(date_of(days)?.and_time(time).and_utc())
 }
 
-/// An id kept inline in memory as the string rkyv archives: the archive is
-/// the one a `String` field had, and reading it allocates nothing for the
-/// short ids every book uses.
-pub struct Text;
+/// An id or a [`crate::Text`] kept inline in memory as the string rkyv
+/// archives: the archive is the one a `String` field had, and reading it
+/// allocates nothing for the short strings nearly every event carries.
+pub struct InlineText;
 
-impl ArchiveWith<CompactString> for Text {
+impl ArchiveWith<CompactString> for InlineText {
     type Archived = ArchivedString;
     type Resolver = StringResolver;
 
@@ -150,7 +150,7 @@ impl ArchiveWith<CompactString> for Text {
     }
 }
 
-impl<S> SerializeWith<CompactString, S> for Text
+impl<S> SerializeWith<CompactString, S> for InlineText
 where
     S: Fallible + ?Sized,
     S::Error: Source,
@@ -161,7 +161,7 @@ where
     }
 }
 
-impl<D: Fallible + ?Sized> DeserializeWith<ArchivedString, CompactString, D> for Text {
+impl<D: Fallible + ?Sized> DeserializeWith<ArchivedString, CompactString, D> for InlineText {
     fn deserialize_with(text: &ArchivedString, _: &mut D) -> Result<CompactString, D::Error> {
         Ok(CompactString::new(text.as_str()))
     }

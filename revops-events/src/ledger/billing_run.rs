@@ -73,6 +73,7 @@ use super::Ledger;
 use crate::event::{InvoiceIssued, InvoiceLine};
 use crate::ids::{ContractId, CustomerId, InvoiceId, LineId};
 use crate::log::EventLog;
+use crate::text::Text;
 use crate::{Error, Event};
 
 /// The most suffixes tried for a free invoice id of one contract and period
@@ -274,7 +275,7 @@ impl<L: EventLog> Ledger<L> {
             tax = tax.checked_add(line_tax)?;
             lines.push(InvoiceLine {
                 line: Some(LineId::new(line.clone())?),
-                description: product.clone(),
+                description: product.as_str().into(),
                 amount: charge.amount,
                 tax: line_tax.amount,
                 period_start: Some(draft.period_start),
@@ -294,7 +295,7 @@ impl<L: EventLog> Ledger<L> {
             issued_on: as_of,
             due_on,
             currency,
-            po_number: contract.po_number.clone(),
+            po_number: contract.po_number.as_deref().map(Text::from),
             lines,
         };
         let report = BillRunInvoice {

@@ -282,7 +282,7 @@ fn invoice_events(invoice: String) -> BoxedStrategy<Event> {
     let line = (option::of(id_text()), text(), decimal(), decimal(), option::of(date()), option::of(date())).prop_map(
         |(line, description, amount, tax, period_start, period_end)| InvoiceLine {
             line: line.map(|l| LineId::new(l).expect("valid id")),
-            description,
+            description: description.into(),
             amount,
             tax,
             period_start,
@@ -300,7 +300,7 @@ fn invoice_events(invoice: String) -> BoxedStrategy<Event> {
                     issued_on,
                     due_on,
                     currency,
-                    po_number,
+                    po_number: po_number.map(Into::into),
                     lines,
                 })
             },
