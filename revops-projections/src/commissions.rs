@@ -94,7 +94,7 @@ use uuid::Uuid;
 
 use crate::amounts::{fixed, format_decimal, ratio, round_money, ROUNDING};
 use crate::chunked::Chunked;
-use crate::intern::{line_key, slot, Interner};
+use crate::intern::{found_by_index, line_key, slot, Interner};
 use crate::once::SeqGuard;
 use crate::schedules::Source;
 use crate::{Error, Projection};
@@ -337,6 +337,10 @@ pub struct Commissions {
     rep_ids: Interner,
     plan_ids: Interner,
     contract_ids: Interner,
+    /// The id in `contract_ids` of each contract by the schedules' index
+    /// (`u32::MAX` until found here): inside the ledger, an invoice's
+    /// contract is found by that index rather than by name.
+    contract_by_schedules: Vec<u32>,
     invoice_ids: Interner,
     dispute_ids: Interner,
     /// Keys `contract \0 line`, for the price an amendment changes.
@@ -376,7 +380,7 @@ impl Projection for Commissions {
             Event::InvoiceWrittenOff(e) => self.invoice_ids.get(e.invoice.as_str()),
             _ => None,
         };
-        self.fold(envelope, invoice);
+        self.fold(envelope, invoice, None);
     }
 }
 
@@ -386,8 +390,9 @@ impl Commissions {
     /// index the schedules gave the invoice on its first issue. Either
     /// numbering serves, as long as one instance keeps to one: the invoices
     /// are never listed by id, only looked up. `None` for an invoice never
-    /// issued.
-    pub(crate) fn fold(&mut self, envelope: &Envelope, invoice: Option<u32>) {
+    /// issued. For an issue, `scheduled_contract` is the index the
+    /// schedules gave its contract, when the caller has it.
+    pub(crate) fn fold(&mut self, envelope: &Envelope, invoice: Option<u32>, scheduled_contract: Option<u32>) {
         if !self.guard.first_time(envelope.seq) {
             return;
         }
@@ -456,7 +461,14 @@ impl Commissions {
                 }
             }
             Event::InvoiceIssued(e) => {
-                let Some(contract) = self.contract_ids.get(e.contract.as_str()) else { return };
+                let name = e.contract.as_str();
+                let contract = match scheduled_contract {
+                    Some(index) => {
+                        found_by_index(&mut self.contract_by_schedules, index, || self.contract_ids.get(name))
+                    }
+                    None => self.contract_ids.get(name),
+                };
+                let Some(contract) = contract else { return };
                 let id = invoice.expect("an issued invoice has an index");
                 let invoice = self.invoices.slot(id as usize, NOT_ISSUED);
                 if !invoice.issued {

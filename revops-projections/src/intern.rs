@@ -215,6 +215,16 @@ pub(crate) fn by_index(ids: &mut Vec<u32>, index: u32, resolve: impl FnOnce() ->
     *id
 }
 
+/// [`by_index`] for a lookup that may find nothing: a miss is not
+/// remembered, so an entity not known yet is looked up again next time.
+pub(crate) fn found_by_index(ids: &mut Vec<u32>, index: u32, find: impl FnOnce() -> Option<u32>) -> Option<u32> {
+    let id = slot(ids, index, u32::MAX);
+    if *id == u32::MAX {
+        *id = find()?;
+    }
+    Some(*id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

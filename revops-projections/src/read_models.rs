@@ -2,7 +2,7 @@
 //! log, which is how a service or the CLI keeps them.
 
 use chrono::NaiveDate;
-use revops_events::{Envelope, Event, EventLog, EventTypes, Seq};
+use revops_events::{Envelope, EventLog, EventTypes, Seq};
 
 use crate::aging::{AgingOptions, AgingReport, ArAging};
 use crate::commissions::{Commissions, CommissionsReport};
@@ -118,10 +118,7 @@ impl Projection for ReadModels {
         let invoice = self.ledger.fold(envelope);
         // An issue's contract as the schedules index it: the aging then
         // looks neither it nor, as a rule, its customer up by name.
-        let contract = match envelope.event {
-            Event::InvoiceIssued(_) => invoice.and_then(|i| self.ledger.schedules().invoice_at(i)).map(|i| i.contract),
-            _ => None,
-        };
+        let contract = self.ledger.schedules().issued_contract(&envelope.event, invoice);
         self.aging.fold(envelope, invoice, contract);
         self.mrr.apply(envelope);
         self.read_through(envelope.seq.0 + 1);

@@ -169,3 +169,26 @@ fn a_contract_billing_another_customer_bills_that_customer() {
     // The report lists invoices by customer.
     assert_eq!(billed, [("INV-X1", "ACME", "C-1001"), ("INV-X3", "ACME", "C-1001"), ("INV-X2", "GLOBEX", "C-1001")]);
 }
+
+#[test]
+fn an_invoice_of_a_contract_not_signed_yet_earns_nothing_and_the_next_one_does() {
+    let mut log = book();
+    // The ledger hands its commissions an issue's contract by the
+    // schedules' index; a contract the commissions do not know yet is
+    // looked up again at its next invoice.
+    let events = r#"{"type":"commission_plan_defined","plan":"FY26-COLL","rep":"rep-coll","quota":"100000.00","currency":"USD","basis":"collection","tiers":[{"from_attainment":"0","rate":"0.10"}],"clawback_months":6,"payout_day":15,"effective_on":"2026-01-01"}
+{"type":"invoice_issued","invoice":"INV-COLL-1","customer":"ACME","contract":"C-COLL","issued_on":"2026-02-01","due_on":"2026-03-03","currency":"USD","lines":[{"line":"PLAT","description":"Services","amount":"1000.00","tax":"0.00"}]}
+{"type":"contract_signed","contract":"C-COLL","customer":"ACME","signed_on":"2026-02-05","start_date":"2026-02-05","end_date":"2027-02-04","currency":"USD","billing_frequency":"monthly","payment_terms":"net_30","po_required":false,"tax_exempt":false,"assigned_ae":"rep-coll","commission_plan":"FY26-COLL","lines":[{"line":"PLAT","product":"Revops Cloud Professional","kind":"subscription","quantity":"1","price":"12000.00","ssp":"12000.00","recognition":{"method":"ratable","basis":"monthly"}}]}
+{"type":"invoice_issued","invoice":"INV-COLL-2","customer":"ACME","contract":"C-COLL","issued_on":"2026-03-01","due_on":"2026-03-31","currency":"USD","lines":[{"line":"PLAT","description":"Services","amount":"1000.00","tax":"0.00"}]}
+{"type":"payment_received","payment":"PAY-COLL-1","customer":"ACME","amount":"2000.00","currency":"USD","received_on":"2026-03-10","method":"ach"}
+{"type":"payment_applied","payment":"PAY-COLL-1","invoice":"INV-COLL-1","amount":"1000.00","currency":"USD","applied_on":"2026-03-10"}
+{"type":"payment_applied","payment":"PAY-COLL-1","invoice":"INV-COLL-2","amount":"1000.00","currency":"USD","applied_on":"2026-03-10"}"#;
+    import(&mut log, events.as_bytes(), ImportOptions::new("2027-01-05T08:00:00Z".parse().unwrap())).unwrap();
+    let models = ReadModels::replay(&log).unwrap();
+    let as_of: NaiveDate = "2026-03-31".parse().unwrap();
+    let report = models.commissions().report(as_of).unwrap();
+    assert_eq!(json(&report), json(&fold::<Commissions>(&log).report(as_of).unwrap()));
+    let rep = report.reps.iter().find(|r| r.rep == "rep-coll").expect("the rep of the collection plan");
+    // Ten percent of what was collected on the second invoice only.
+    assert_eq!(rep.totals.earned, "100.00");
+}

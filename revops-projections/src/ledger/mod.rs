@@ -247,7 +247,8 @@ impl GeneralLedger {
         });
         // After the schedules: they index an invoice on its first issue.
         let invoice = invoice_named(&envelope.event).and_then(|id| self.schedules.invoice_index(id));
-        self.commissions.fold(envelope, invoice);
+        let contract = self.schedules.issued_contract(&envelope.event, invoice);
+        self.commissions.fold(envelope, invoice, contract);
         let source = Source::of(envelope);
         if let Err(reason) = self.post(&envelope.event, source, invoice) {
             self.unposted.push(Unposted {

@@ -317,6 +317,16 @@ impl RevenueSchedules {
         self.invoices.get(index as usize).copied().flatten()
     }
 
+    /// For an `invoice_issued` whose invoice has index `invoice`, the index
+    /// of the contract it bills; `None` for any other event: what the
+    /// projections beside the schedules find an issue's contract by.
+    pub(crate) fn issued_contract(&self, event: &Event, invoice: Option<u32>) -> Option<u32> {
+        match event {
+            Event::InvoiceIssued(_) => invoice.and_then(|i| self.invoice_at(i)).map(|i| i.contract),
+            _ => None,
+        }
+    }
+
     /// The id of the contract at `index`.
     pub(crate) fn contract_name(&self, index: u32) -> &str {
         self.contracts.name(index)
