@@ -78,26 +78,40 @@ impl Line {
 /// A posted entry; its lines are `lines[first..first + count]` of the journal.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Entry {
+    /// The event, dated on the business date.
     pub(crate) source: Source,
     /// The posting date: the business date, or the first day of the posting
     /// period when that date's month was closed. Its month is the period.
     pub(crate) date: NaiveDate,
-    /// The business date, when the entry was moved out of a closed month.
-    pub(crate) original_date: Option<NaiveDate>,
-    pub(crate) contract: Option<u32>,
+    /// The contract's index, or [`NO_CONTRACT`].
+    contract: u32,
     first: u32,
     count: u8,
     pub(crate) kind: JournalKind,
 }
 
+/// [`Entry::contract`] of an entry that concerns no contract.
+const NO_CONTRACT: u32 = u32::MAX;
+
 // A journal holds one per invoice, payment and application.
-const _: () = assert!(core::mem::size_of::<Entry>() == 56);
+const _: () = assert!(core::mem::size_of::<Entry>() == 48);
 const _: () = assert!(core::mem::size_of::<Line>() == 16);
 
 impl Entry {
     /// The posting period.
     pub(crate) fn period(&self) -> YearMonth {
         YearMonth::of(self.date)
+    }
+
+    /// The business date, when the entry was moved out of a closed month
+    /// (only then is it not the posting date).
+    pub(crate) fn original_date(&self) -> Option<NaiveDate> {
+        (self.date != self.source.on).then_some(self.source.on)
+    }
+
+    /// The contract it concerns, if any.
+    pub(crate) fn contract(&self) -> Option<u32> {
+        (self.contract != NO_CONTRACT).then_some(self.contract)
     }
 }
 
@@ -135,25 +149,18 @@ pub(crate) fn assert_balanced<'a>(lines: impl Iterator<Item = &'a Line> + Clone,
 }
 
 impl Journal {
-    /// The posting date of a fact dated `on`, and its original date when it
-    /// had to move out of a closed month.
-    fn posting(&self, on: NaiveDate) -> (NaiveDate, Option<NaiveDate>) {
+    /// The posting date of a fact dated `on`: the first day of the first
+    /// open month when `on` is in a closed one.
+    fn posting(&self, on: NaiveDate) -> NaiveDate {
         match self.horizon {
-            Some(h) if YearMonth::of(on) <= h => (h.next().first_day(), Some(on)),
-            _ => (on, None),
+            Some(h) if YearMonth::of(on) <= h => h.next().first_day(),
+            _ => on,
         }
     }
 
-    /// Posts an entry dated `on` of the non-zero `lines`; nothing when all
-    /// are zero.
-    pub(crate) fn post(
-        &mut self,
-        source: Source,
-        kind: JournalKind,
-        on: NaiveDate,
-        contract: Option<u32>,
-        lines: &[Line],
-    ) {
+    /// Posts an entry of the non-zero `lines`, dated on the business date of
+    /// `source`; nothing when all are zero.
+    pub(crate) fn post(&mut self, source: Source, kind: JournalKind, contract: Option<u32>, lines: &[Line]) {
         assert_balanced(lines.iter(), &format_args!("{kind:?} entry of event {}", source.seq));
         let first = u32::try_from(self.lines.len()).expect("fewer than 2^32 journal lines");
         self.lines.extend_filtered(lines, |l| l.amount != 0);
@@ -167,8 +174,10 @@ impl Journal {
                 None => self.totals.push((line.currency, i128::from(line.amount))),
             }
         }
-        let (date, original_date) = self.posting(on);
-        self.entries.push(Entry { source, date, original_date, contract, first, count, kind });
+        let date = self.posting(source.on);
+        assert!(contract != Some(NO_CONTRACT), "fewer than 2^32 - 1 contracts");
+        let contract = contract.unwrap_or(NO_CONTRACT);
+        self.entries.push(Entry { source, date, contract, first, count, kind });
     }
 
     /// The lines of `entry`.

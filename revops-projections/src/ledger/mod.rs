@@ -307,7 +307,6 @@ impl GeneralLedger {
     fn post(&mut self, event: &Event, source: Source, invoice: Option<u32>) -> Result<(), String> {
         use Account::*;
         use JournalKind as K;
-        let on = source.on;
         // The invoice as the ledger posted it, for the events after its issue.
         let posted = invoice.filter(|&i| (i as usize) < self.invoices.len());
         match event {
@@ -348,7 +347,7 @@ impl GeneralLedger {
                     Line { target: position, currency: c, amount: -invoice.amount },
                     Line::credit(TaxPayable, c, invoice.tax),
                 ];
-                self.journal.post(source, K::Invoice, on, Some(invoice.contract), &lines);
+                self.journal.post(source, K::Invoice, Some(invoice.contract), &lines);
             }
             Event::PaymentReceived(e) => {
                 if !self.payment_ids.insert(e.payment.as_str()).1 {
@@ -360,7 +359,7 @@ impl GeneralLedger {
                 self.payments.push(PaymentBalance { customer, currency: e.currency, unapplied });
                 let a = a?;
                 let lines = [Line::debit(Cash, e.currency, a), Line::credit(UnappliedCash, e.currency, a)];
-                self.journal.post(source, K::PaymentReceived, on, None, &lines);
+                self.journal.post(source, K::PaymentReceived, None, &lines);
             }
             Event::PaymentApplied(e) => {
                 let c = e.currency;
@@ -394,7 +393,7 @@ impl GeneralLedger {
                     Line::credit(BadDebtRecoveries, c, recovered),
                     Line::credit(CustomerCreditBalance, c, rest),
                 ];
-                self.journal.post(source, K::PaymentApplied, on, contract, &lines);
+                self.journal.post(source, K::PaymentApplied, contract, &lines);
             }
             Event::PaymentRefunded(e) => {
                 let c = e.currency;
@@ -418,7 +417,7 @@ impl GeneralLedger {
                     Line::debit(ContraRevenueRefunds, c, a - from_unapplied - from_credit),
                     Line::credit(Cash, c, a),
                 ];
-                self.journal.post(source, K::PaymentRefunded, on, None, &lines);
+                self.journal.post(source, K::PaymentRefunded, None, &lines);
             }
             Event::InvoiceWrittenOff(e) => {
                 let c = e.currency;
@@ -429,7 +428,7 @@ impl GeneralLedger {
                 inv.written_off += a;
                 let contract = inv.contract;
                 let lines = [Line::debit(BadDebtExpense, c, a), Line::credit(AccountsReceivable, c, a)];
-                self.journal.post(source, K::WriteOff, on, Some(contract), &lines);
+                self.journal.post(source, K::WriteOff, Some(contract), &lines);
             }
             Event::CreditMemoIssued(e) => {
                 if !self.memo_ids.insert(e.memo.as_str()).1 {
@@ -451,7 +450,7 @@ impl GeneralLedger {
                     Line::credit(AccountsReceivable, c, to_ar),
                     Line::credit(CustomerCreditBalance, c, a - to_ar),
                 ];
-                self.journal.post(source, K::CreditMemo, on, Some(contract), &lines);
+                self.journal.post(source, K::CreditMemo, Some(contract), &lines);
             }
             Event::DisputeOpened(e) => {
                 if !self.dispute_ids.insert(e.dispute.as_str()).1 {
@@ -472,7 +471,7 @@ impl GeneralLedger {
             Event::CommissionPaid(e) => {
                 let a = minor(e.amount, e.currency)?;
                 let lines = [Line::debit(CommissionsPayable, e.currency, a), Line::credit(Cash, e.currency, a)];
-                self.journal.post(source, K::CommissionPaid, on, None, &lines);
+                self.journal.post(source, K::CommissionPaid, None, &lines);
             }
             // Booked from the commissions at read time; an amount that is
             // not whole minor units cannot be, which is said here.

@@ -225,8 +225,8 @@ pub(super) fn build(ledger: &GeneralLedger, as_of: NaiveDate) -> LedgerReport {
             kind: e.kind,
             date: e.date,
             period: e.period(),
-            original_date: e.original_date,
-            contract: e.contract,
+            original_date: e.original_date(),
+            contract: e.contract(),
             order: (0, e.source.seq, 0),
             lines: journal.lines(e).copied().collect(),
         })
