@@ -193,8 +193,13 @@ pub(crate) struct ContractBook {
     computed: Vec<OnceLock<Computed>>,
     /// The schedule a change reset, kept for its buffers: the next
     /// [`ContractBook::refresh`] computes into it rather than allocating.
-    spare: Option<TermSchedule>,
+    /// Boxed: most books hold none, and a book is read on every
+    /// performance event, so it stays small.
+    spare: Option<Box<TermSchedule>>,
 }
+
+// Twelve thousand books of the bench book sit in one array.
+const _: () = assert!(core::mem::size_of::<ContractBook>() == 184);
 
 impl ContractBook {
     pub(crate) fn new(customer: &str, currency: Currency) -> Self {
@@ -220,7 +225,10 @@ impl ContractBook {
         self.sources.push(source);
         self.computed.resize_with(self.terms.len(), OnceLock::new);
         if let Some(Ok(old)) = self.computed.get_mut(term as usize).and_then(OnceLock::take) {
-            self.spare = Some(old);
+            match &mut self.spare {
+                Some(spare) => **spare = old,
+                None => self.spare = Some(Box::new(old)),
+            }
         }
     }
 
@@ -394,7 +402,7 @@ impl ContractBook {
     pub(crate) fn refresh(&mut self, scratch: &mut Scratch) {
         for t in 0..self.computed.len() {
             if self.computed[t].get().is_none() {
-                let spare = self.spare.take();
+                let spare = self.spare.take().map(|spare| *spare);
                 let computed = self.compute(t as u32, scratch, spare, u64::MAX);
                 let _ = self.computed[t].set(computed);
             }
