@@ -26,9 +26,10 @@
 //!   event and copies each record once, from the file; [`EventLog::read`]
 //!   and [`EventLog::read_stream`] deserialize each record into an owned
 //!   [`Envelope`]; [`EventLog::replay_types`] reads the type off the
-//!   archive and deserializes only the events of the types asked for, into
-//!   one envelope overwritten for each. The checksum is not recomputed on read,
-//!   but validation is: the crate forbids `unsafe`, and rkyv's unchecked
+//!   archive (one byte, before validating: a record of a type not asked for
+//!   is skipped unread) and validates and deserializes only the events of
+//!   the types asked for, into one envelope overwritten for each. The
+//!   checksum is not recomputed on read, but validation is: the crate forbids `unsafe`, and rkyv's unchecked
 //!   access needs it. Skipping validation soundly would need bytes that the
 //!   log holds and never lets change, i.e. the whole log kept in memory;
 //!   bytes re-read from a file that another process may have changed since
