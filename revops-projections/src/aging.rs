@@ -326,12 +326,9 @@ impl ArAging {
                 let invoice = self.invoices.slot(id as usize, NOT_ISSUED);
                 if !invoice.issued {
                     let name = e.contract.as_str();
-                    let contract = match scheduled_contract {
-                        Some(index) => {
-                            by_index(&mut self.contract_by_schedules, index, || self.contract_ids.intern(name))
-                        }
-                        None => self.contract_ids.intern(name),
-                    };
+                    let contract = by_index(&mut self.contract_by_schedules, scheduled_contract, || {
+                        self.contract_ids.intern(name)
+                    });
                     let billed = slot(&mut self.billed_customer, contract, u32::MAX);
                     *invoice = Invoice {
                         issued: true,
@@ -388,7 +385,7 @@ impl ArAging {
     fn invoice_id(&mut self, name: &str, scheduled: Option<u32>) -> u32 {
         let Some(index) = scheduled else { return self.invoice_ids.intern(name) };
         let names = &mut self.invoice_ids;
-        by_index(&mut self.by_schedules, index, || names.get(name).unwrap_or_else(|| names.push_unindexed(name)))
+        by_index(&mut self.by_schedules, Some(index), || names.get(name).unwrap_or_else(|| names.push_unindexed(name)))
     }
 
     /// Records a reduction of invoice `name` (`scheduled` as for

@@ -462,12 +462,8 @@ impl Commissions {
             }
             Event::InvoiceIssued(e) => {
                 let name = e.contract.as_str();
-                let contract = match scheduled_contract {
-                    Some(index) => {
-                        found_by_index(&mut self.contract_by_schedules, index, || self.contract_ids.get(name))
-                    }
-                    None => self.contract_ids.get(name),
-                };
+                let contract =
+                    found_by_index(&mut self.contract_by_schedules, scheduled_contract, || self.contract_ids.get(name));
                 let Some(contract) = contract else { return };
                 let id = invoice.expect("an issued invoice has an index");
                 let invoice = self.invoices.slot(id as usize, NOT_ISSUED);

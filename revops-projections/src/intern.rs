@@ -206,18 +206,20 @@ pub(crate) fn slot<T: Clone>(items: &mut Vec<T>, id: u32, fill: T) -> &mut T {
 
 /// The id `ids` holds at `index`, or the one `resolve` gives, remembered
 /// there (`u32::MAX` marks none yet): an entity's id found by the index
-/// another projection gave it rather than by its name.
-pub(crate) fn by_index(ids: &mut Vec<u32>, index: u32, resolve: impl FnOnce() -> u32) -> u32 {
-    let id = slot(ids, index, u32::MAX);
-    if *id == u32::MAX {
-        *id = resolve();
-    }
-    *id
+/// another projection gave it rather than by its name. Without an index,
+/// what `resolve` gives.
+pub(crate) fn by_index(ids: &mut Vec<u32>, index: Option<u32>, resolve: impl FnOnce() -> u32) -> u32 {
+    found_by_index(ids, index, || Some(resolve())).expect("resolve always gives an id")
 }
 
 /// [`by_index`] for a lookup that may find nothing: a miss is not
 /// remembered, so an entity not known yet is looked up again next time.
-pub(crate) fn found_by_index(ids: &mut Vec<u32>, index: u32, find: impl FnOnce() -> Option<u32>) -> Option<u32> {
+pub(crate) fn found_by_index(
+    ids: &mut Vec<u32>,
+    index: Option<u32>,
+    find: impl FnOnce() -> Option<u32>,
+) -> Option<u32> {
+    let Some(index) = index else { return find() };
     let id = slot(ids, index, u32::MAX);
     if *id == u32::MAX {
         *id = find()?;
@@ -314,14 +316,28 @@ mod tests {
         let mut resolved = 0;
         for _ in 0..3 {
             assert_eq!(
-                by_index(&mut ids, 2, || {
+                by_index(&mut ids, Some(2), || {
                     resolved += 1;
                     7
                 }),
                 7
             );
         }
-        assert_eq!((resolved, ids), (1, vec![u32::MAX, u32::MAX, 7]));
+        assert_eq!((resolved, &ids), (1, &vec![u32::MAX, u32::MAX, 7]));
+        // Without an index, the resolver answers and nothing is remembered.
+        assert_eq!(by_index(&mut ids, None, || 9), 9);
+        assert_eq!(ids, [u32::MAX, u32::MAX, 7]);
+    }
+
+    #[test]
+    fn a_miss_by_index_is_looked_up_again() {
+        let mut ids = Vec::new();
+        assert_eq!(found_by_index(&mut ids, Some(1), || None), None);
+        assert_eq!(ids, [u32::MAX, u32::MAX]);
+        assert_eq!(found_by_index(&mut ids, Some(1), || Some(4)), Some(4));
+        assert_eq!(found_by_index(&mut ids, Some(1), || None), Some(4));
+        assert_eq!(found_by_index(&mut ids, None, || Some(5)), Some(5));
+        assert_eq!(ids, [u32::MAX, 4]);
     }
 
     #[test]

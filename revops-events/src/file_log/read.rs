@@ -174,19 +174,12 @@ impl<'a> RecordRef<'a> {
         Error::Corrupt { path: self.path.to_owned(), offset: self.offset, problem: problem.into() }
     }
 
-    /// Validates the event record `record` (header, payload and padding)
-    /// read from `offset` in `path`, which the index says is at `seq`.
-    fn decode(record: &'a [u8], seq: u64, path: &'a Path, offset: u64) -> Result<Self, Error> {
+    /// Validates the payload of `raw`, which the index says is at `seq`.
+    fn decode(raw: RawRecord<'a>, seq: u64) -> Result<Self, Error> {
+        let RawRecord { schema, payload, path, offset } = raw;
         let corrupt = |problem: &str| Error::Corrupt { path: path.to_owned(), offset, problem: problem.into() };
-        let header =
-            RecordHeader::decode(record[..RECORD_HEADER_LEN].try_into().expect("a record starts with its header"));
-        let len = header.len as usize;
-        if header.flags != FLAG_EVENT || RECORD_HEADER_LEN + padded(len) != record.len() {
-            return Err(corrupt("record header changed since the log was opened"));
-        }
-        let payload = &record[RECORD_HEADER_LEN..RECORD_HEADER_LEN + len];
         let unreadable = |_| corrupt("payload no longer validates");
-        let stored = match header.schema {
+        let stored = match schema {
             SCHEMA_VERSION => {
                 StoredRef::Current(rkyv::api::low::access::<ArchivedStored, Failure>(payload).map_err(unreadable)?)
             }
@@ -202,6 +195,51 @@ impl<'a> RecordRef<'a> {
             return Err(corrupt("record holds another position than the index"));
         }
         Ok(record)
+    }
+}
+
+/// An event record's payload as read, its header checked but the payload
+/// not validated yet, with where it was read from.
+#[derive(Clone, Copy)]
+struct RawRecord<'a> {
+    schema: u16,
+    payload: &'a [u8],
+    path: &'a Path,
+    offset: u64,
+}
+
+impl<'a> RawRecord<'a> {
+    /// Checks the header of the event record `record` (header, payload and
+    /// padding) read from `offset` in `path`.
+    fn new(record: &'a [u8], path: &'a Path, offset: u64) -> Result<Self, Error> {
+        let header =
+            RecordHeader::decode(record[..RECORD_HEADER_LEN].try_into().expect("a record starts with its header"));
+        let len = header.len as usize;
+        if header.flags != FLAG_EVENT || RECORD_HEADER_LEN + padded(len) != record.len() {
+            let problem = "record header changed since the log was opened".into();
+            return Err(Error::Corrupt { path: path.to_owned(), offset, problem });
+        }
+        Ok(RawRecord {
+            schema: header.schema,
+            payload: &record[RECORD_HEADER_LEN..RECORD_HEADER_LEN + len],
+            path,
+            offset,
+        })
+    }
+
+    /// The type index ([`Event::TYPES`]) of the event as its archived tag
+    /// says, read without validating the payload; `None` unless the record
+    /// is of today's schema with a tag that names a type. Only ever used to
+    /// skip a record unread.
+    fn type_index(&self) -> Option<usize> {
+        if self.schema != SCHEMA_VERSION {
+            return None;
+        }
+        // rkyv places the root at the end of the payload, and an archived
+        // enum is `repr(u8)` with its tag first, numbered in declaration order.
+        let root = self.payload.len().checked_sub(size_of::<ArchivedStored<'static>>())?;
+        let tag = usize::from(*self.payload.get(root + offset_of!(ArchivedStored<'static>, event))?);
+        (tag < Event::TYPES.len()).then_some(tag)
     }
 }
 
@@ -270,12 +308,12 @@ impl FileLog {
         let mut envelope: Option<Envelope> = None;
         let mut buf = ReadBuf::default();
         for seq in from.0.min(self.len())..self.len() {
-            let (bytes, path, offset) = self.record_bytes(seq, &mut buf, SEQUENTIAL_CHUNK)?;
-            let tag = archived_type_index(bytes);
+            let raw = self.raw_record(seq, &mut buf, SEQUENTIAL_CHUNK)?;
+            let tag = raw.type_index();
             if tag.is_some_and(|index| !types.contains_index(index)) {
                 continue;
             }
-            let record = RecordRef::decode(bytes, seq, path, offset)?;
+            let record = RecordRef::decode(raw, seq)?;
             debug_assert!(
                 tag.is_none() || tag == record.archived_event().map(ArchivedEvent::type_index),
                 "the tag read without validation is the validated event's"
@@ -297,48 +335,23 @@ impl FileLog {
 
     /// The record at `seq`, validated in `buf`.
     fn record_at<'b>(&'b self, seq: u64, buf: &'b mut ReadBuf, chunk: usize) -> Result<RecordRef<'b>, Error> {
-        let (bytes, path, offset) = self.record_bytes(seq, buf, chunk)?;
-        RecordRef::decode(bytes, seq, path, offset)
+        RecordRef::decode(self.raw_record(seq, buf, chunk)?, seq)
     }
 
-    /// The bytes of the record at `seq` (header, payload and padding) in
-    /// `buf`, not yet validated, with the file and offset it was read from.
-    fn record_bytes<'b>(
-        &'b self,
-        seq: u64,
-        buf: &'b mut ReadBuf,
-        chunk: usize,
-    ) -> Result<(&'b [u8], &'b Path, u64), Error> {
+    /// The record at `seq` in `buf`, its header checked, its payload not
+    /// validated yet.
+    fn raw_record<'b>(&'b self, seq: u64, buf: &'b mut ReadBuf, chunk: usize) -> Result<RawRecord<'b>, Error> {
         let loc = self.index.records[seq as usize];
         let segment = &self.segments[loc.segment as usize];
         let need = RECORD_HEADER_LEN + padded(loc.len as usize);
         let at = buf.fill(segment, loc, need, chunk)?;
-        Ok((&buf.data[at..at + need], &segment.path, loc.offset))
+        RawRecord::new(&buf.data[at..at + need], &segment.path, loc.offset)
     }
 
     /// The envelope at `seq`, through `buf`.
     pub(super) fn read_at(&self, seq: u64, buf: &mut ReadBuf, chunk: usize) -> Result<Envelope, Error> {
         self.record_at(seq, buf, chunk)?.to_envelope()
     }
-}
-
-/// The type index ([`Event::TYPES`]) of the event in `record` (header,
-/// payload and padding) as its archived tag says, read without validating
-/// the payload; `None` unless the record is an event of today's schema with
-/// a tag that names a type. Only ever used to skip a record unread.
-fn archived_type_index(record: &[u8]) -> Option<usize> {
-    let header = RecordHeader::decode(record.get(..RECORD_HEADER_LEN)?.try_into().ok()?);
-    let len = header.len as usize;
-    if header.flags != FLAG_EVENT || header.schema != SCHEMA_VERSION || RECORD_HEADER_LEN + padded(len) != record.len()
-    {
-        return None;
-    }
-    let payload = &record[RECORD_HEADER_LEN..RECORD_HEADER_LEN + len];
-    // rkyv places the root at the end of the payload, and an archived enum
-    // is `repr(u8)` with its tag first, numbered in declaration order.
-    let root = payload.len().checked_sub(size_of::<ArchivedStored<'static>>())?;
-    let tag = usize::from(*payload.get(root + offset_of!(ArchivedStored<'static>, event))?);
-    (tag < Event::TYPES.len()).then_some(tag)
 }
 
 /// An aligned window on one segment file.
@@ -461,21 +474,28 @@ mod tests {
         let mut buf = ReadBuf::default();
         let mut types = BTreeSet::new();
         for seq in 0..log.len() {
-            let (bytes, path, offset) = log.record_bytes(seq, &mut buf, SEQUENTIAL_CHUNK).unwrap();
-            let tag = archived_type_index(bytes);
-            let record = RecordRef::decode(bytes, seq, path, offset).unwrap();
+            let raw = log.raw_record(seq, &mut buf, SEQUENTIAL_CHUNK).unwrap();
+            let tag = raw.type_index();
+            let record = RecordRef::decode(raw, seq).unwrap();
             assert_eq!(tag, record.archived_event().map(ArchivedEvent::type_index), "record {seq}");
             types.insert(tag.unwrap());
         }
         assert_eq!(types.len(), Event::TYPES.len());
         // Anything but an event record of today's schema has no tag to skip on.
-        let (bytes, ..) = log.record_bytes(0, &mut buf, SEQUENTIAL_CHUNK).unwrap();
+        let raw = log.raw_record(0, &mut buf, SEQUENTIAL_CHUNK).unwrap();
+        assert_eq!(RawRecord { schema: SCHEMA_1, ..raw }.type_index(), None);
+        assert_eq!(RawRecord { payload: &raw.payload[..8], ..raw }.type_index(), None);
+        // A header that no longer matches the record is an error, skipped or not.
+        let loc = log.index.records[0];
+        let file = std::fs::read(dir.path().join(segment)).unwrap();
+        let bytes = &file[loc.offset as usize..loc.offset as usize + RECORD_HEADER_LEN + padded(loc.len as usize)];
+        let path = Path::new("segment");
+        assert!(matches!(RawRecord::new(&bytes[..bytes.len() - 16], path, 0), Err(Error::Corrupt { .. })));
+        assert_eq!(RawRecord::new(bytes, path, 0).unwrap().type_index(), Some(0));
         let mut other_schema = bytes.to_vec();
         let mut header = RecordHeader::decode(other_schema[..RECORD_HEADER_LEN].try_into().unwrap());
         header.schema = SCHEMA_1;
         other_schema[..RECORD_HEADER_LEN].copy_from_slice(&header.encode());
-        assert_eq!(archived_type_index(&other_schema), None);
-        assert_eq!(archived_type_index(&bytes[..bytes.len() - 16]), None);
-        assert_eq!(archived_type_index(&bytes[..8]), None);
+        assert_eq!(RawRecord::new(&other_schema, path, 0).unwrap().type_index(), None);
     }
 }

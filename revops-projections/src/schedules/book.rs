@@ -225,10 +225,7 @@ impl ContractBook {
         self.sources.push(source);
         self.computed.resize_with(self.terms.len(), OnceLock::new);
         if let Some(Ok(old)) = self.computed.get_mut(term as usize).and_then(OnceLock::take) {
-            match &mut self.spare {
-                Some(spare) => **spare = old,
-                None => self.spare = Some(Box::new(old)),
-            }
+            self.spare = Some(Box::new(old));
         }
     }
 
