@@ -2,22 +2,27 @@
 //! per-entity state lives in `Vec`s indexed by id instead of maps keyed by
 //! strings.
 
+mod numbered;
+
 use core::hash::BuildHasher;
 
 use hashbrown::hash_table::Entry;
 use hashbrown::HashTable;
 use rustc_hash::FxBuildHasher;
 
+use numbered::{Numbered, Runs};
+
 /// Interns strings into dense `u32` ids, 0, 1, 2, … in first-seen order.
 ///
 /// Every name lives in one shared buffer, so interning a new name allocates
 /// nothing beyond amortized growth, and looking one up allocates nothing at
-/// all. A table slot holds a name of up to [`INLINE`] bytes itself, and
-/// where a longer one lies in the buffer: the tables are far larger than
-/// the cache, and a lookup of a short name (every id the simulated books
-/// use) reads the slot and nothing else.
+/// all. Names made of a prefix and a number are found by the number (see
+/// [`numbered`]); the others in a hash table, whose slot holds a name of up
+/// to [`INLINE`] bytes itself, and where a longer one lies in the buffer.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Interner {
+    runs: Runs,
+    /// Every name no run holds.
     table: HashTable<Slot>,
     text: String,
     /// End of each name in `text`; a name starts where the previous one ends.
@@ -96,19 +101,43 @@ impl Interner {
     /// The id of `name` and whether it is new: one lookup where "was it
     /// seen before?" is followed by interning it.
     pub(crate) fn insert(&mut self, name: &str) -> (u32, bool) {
+        let numbered = Numbered::of(name.as_bytes());
+        if let Some(key) = &numbered {
+            if let Some(id) = self.runs.get(key) {
+                return (id, false);
+            }
+            // Nothing to hash when no name was ever left to the table.
+            if self.table.is_empty() {
+                let id = append(&mut self.text, &mut self.ends, name);
+                if !self.runs.place(key, id) {
+                    self.index_in_table(name, id);
+                }
+                return (id, true);
+            }
+        }
         let hash = hash_of(name.as_bytes());
         let key = Key::new(name);
-        let Interner { table, text, ends } = self;
+        let Interner { runs, table, text, ends } = self;
         let hasher = |s: &Slot| hash_of(s.name(text));
         match table.entry(hash, |s| s.is(&key, text), hasher) {
             Entry::Occupied(slot) => (slot.get().id, false),
             Entry::Vacant(vacant) => {
                 let start = u32::try_from(text.len()).expect("names of less than 4 GiB in all");
                 let id = append(text, ends, name);
-                vacant.insert(Slot::new(id, name, start));
+                if !numbered.is_some_and(|key| runs.place(&key, id)) {
+                    vacant.insert(Slot::new(id, name, start));
+                }
                 (id, true)
             }
         }
+    }
+
+    /// Puts the last name appended, `name` with id `id`, in the table.
+    fn index_in_table(&mut self, name: &str, id: u32) {
+        let start = self.text.len() - name.len();
+        let start = u32::try_from(start).expect("names of less than 4 GiB in all");
+        let Interner { table, text, .. } = self;
+        table.insert_unique(hash_of(name.as_bytes()), Slot::new(id, name, start), |s| hash_of(s.name(text)));
     }
 
     /// Gives `name` the next id without indexing it: [`Interner::get`] and
@@ -132,6 +161,12 @@ impl Interner {
 
     /// The id of `name`, if it was interned.
     pub(crate) fn get(&self, name: &str) -> Option<u32> {
+        if let Some(id) = Numbered::of(name.as_bytes()).and_then(|key| self.runs.get(&key)) {
+            return Some(id);
+        }
+        if self.table.is_empty() {
+            return None;
+        }
         let hash = hash_of(name.as_bytes());
         let key = Key::new(name);
         self.table.find(hash, |s| s.is(&key, &self.text)).map(|s| s.id)
@@ -286,6 +321,22 @@ mod tests {
         assert_eq!((names.get(long), names.get(twin), names.get("INV-2026-0000001")), (Some(0), Some(2), Some(1)));
         assert_eq!(names.get("CONTRACT-LINE-KEY-01999"), Some(2002));
         assert_eq!((names.name(0), names.name(2)), (long, twin));
+    }
+
+    #[test]
+    fn a_numbered_name_is_found_whether_a_run_or_the_table_holds_it() {
+        let mut names = Interner::default();
+        assert_eq!(names.insert("PAY-0000500"), (0, true), "opens the run");
+        assert_eq!(names.insert("PAY-0000499"), (1, true), "below the run's first: the table");
+        assert_eq!(names.insert("ACME"), (2, true));
+        assert_eq!(names.insert("PAY-0000501"), (3, true), "the run, the table holding names");
+        for (name, id) in [("PAY-0000500", 0), ("PAY-0000499", 1), ("ACME", 2), ("PAY-0000501", 3)] {
+            assert_eq!(names.get(name), Some(id), "{name}");
+            assert_eq!(names.insert(name), (id, false), "{name}");
+            assert_eq!(names.name(id), name);
+        }
+        assert_eq!(names.get("PAY-0000502"), None);
+        assert_eq!((names.len(), names.table.len()), (4, 2), "each name in one place");
     }
 
     #[test]
