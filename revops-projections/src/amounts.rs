@@ -38,6 +38,43 @@ pub(crate) fn round_money(amount: Decimal, currency: Currency) -> Decimal {
     extend(Decimal::ONE, Money::new(amount, currency), ROUNDING).map_or(amount, |m| m.amount)
 }
 
+/// `amount × part / whole`, rounded to the minor unit of `currency` with
+/// [`ROUNDING`]: a pro-rata share, as `Decimal` computes it (multiply,
+/// divide, round); `None` where `Decimal` overflows or `whole` is zero.
+///
+/// Amounts written with exactly their currency's places, up to
+/// [`PRORATE_LIMIT`] minor units, take integer arithmetic instead, with the
+/// same result to the scale: `Decimal`'s quotient carries at least
+/// fourteen more places than such a share needs, so rounding it twice
+/// lands where rounding the exact quotient once does.
+pub(crate) fn prorate(amount: Decimal, part: Decimal, whole: Decimal, currency: Currency) -> Option<Decimal> {
+    if let Some(share) = prorate_exact(amount, part, whole, currency.minor_units()) {
+        return Some(share);
+    }
+    let share = amount.checked_mul(part)?.checked_div(whole)?;
+    Some(round_money(share, currency))
+}
+
+/// The largest magnitude, in minor units, of the amounts and the share
+/// that [`prorate`] computes with integers: 10^12 (ten billion dollars).
+pub(crate) const PRORATE_LIMIT: i64 = 1_000_000_000_000;
+
+fn prorate_exact(amount: Decimal, part: Decimal, whole: Decimal, places: u32) -> Option<Decimal> {
+    let minor_units = |d: Decimal| {
+        let m = i64::try_from(d.mantissa()).ok().filter(|m| m.unsigned_abs() <= PRORATE_LIMIT.unsigned_abs())?;
+        (d.scale() == places).then_some(m)
+    };
+    let (a, p, w) = (minor_units(amount)?, minor_units(part)?, minor_units(whole)?);
+    let product = i128::from(a) * i128::from(p);
+    if product == 0 && w != 0 {
+        // `Decimal` divides zero into a zero of no places.
+        return Some(Decimal::ZERO);
+    }
+    let share = div_round(product, i128::from(w), ROUNDING)?;
+    let share = i64::try_from(share).ok().filter(|s| s.unsigned_abs() <= PRORATE_LIMIT.unsigned_abs())?;
+    Some(Decimal::new(share, places))
+}
+
 /// A decimal amount as [`format`] writes it.
 pub(crate) fn format_decimal(amount: Decimal, currency: Currency) -> String {
     minor(amount, currency).map_or_else(|| amount.to_string(), |m| format(m.into(), currency))
@@ -132,6 +169,52 @@ mod tests {
         assert_eq!(ratio(2, 3, 100), Some("66.67".into()));
         assert_eq!(ratio(-1, 3, 1), Some("-0.33".into()));
         assert_eq!(ratio(1, 0, 100), None);
+    }
+
+    /// What [`prorate`] stands for, in `Decimal` alone.
+    fn prorate_by_decimal(amount: Decimal, part: Decimal, whole: Decimal, currency: Currency) -> Option<Decimal> {
+        Some(round_money(amount.checked_mul(part)?.checked_div(whole)?, currency))
+    }
+
+    #[test]
+    fn a_share_rounds_half_away_from_zero_with_the_currency_places() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        let usd = |a: &str, p: &str, w: &str| prorate(d(a), d(p), d(w), Currency::USD).map(|s| s.to_string());
+        // 100.00 of 300.00 paid on a 1000.00 net of 1085.00 gross: 92.165898…
+        assert_eq!(usd("100.00", "1000.00", "1085.00").as_deref(), Some("92.17"));
+        // Exactly half a cent rounds away from zero, either sign.
+        assert_eq!(usd("0.01", "0.50", "1.00").as_deref(), Some("0.01"));
+        assert_eq!(usd("-0.01", "0.50", "1.00").as_deref(), Some("-0.01"));
+        assert_eq!(usd("0.01", "0.49", "1.00").as_deref(), Some("0.00"));
+        assert_eq!(usd("50.00", "100.00", "100.00").as_deref(), Some("50.00"));
+        assert_eq!(usd("1.00", "1.00", "0.00"), None);
+        assert_eq!(usd("0.00", "1.00", "-3.00").as_deref(), Some("0"));
+        // Other scales and magnitudes beyond the limit go through Decimal.
+        assert_eq!(usd("100", "1000", "1085").as_deref(), Some("92.17"));
+        assert_eq!(usd("20000000000.00", "1.00", "3.00").as_deref(), Some("6666666666.67"));
+        let jpy = prorate(d("1001"), d("1"), d("2"), Currency::JPY).map(|s| s.to_string());
+        assert_eq!(jpy.as_deref(), Some("501"));
+    }
+
+    proptest::proptest! {
+        /// The integer path agrees with `Decimal`, scale included, on
+        /// amounts around and beyond its limit.
+        #[test]
+        fn a_share_is_what_decimal_computes(
+            a in -2 * PRORATE_LIMIT..2 * PRORATE_LIMIT,
+            p in -2 * PRORATE_LIMIT..2 * PRORATE_LIMIT,
+            w in -2 * PRORATE_LIMIT..2 * PRORATE_LIMIT,
+            small in proptest::bool::ANY,
+            places in 0u32..4,
+        ) {
+            // Small amounts too, where halves and exact shares are common.
+            let (a, p, w) = if small { (a % 1000, p % 1000, w % 1000) } else { (a, p, w) };
+            let currency = [Currency::JPY, Currency::USD, Currency::USD, Currency::BHD][places as usize];
+            let places = currency.minor_units();
+            let (a, p, w) = (Decimal::new(a, places), Decimal::new(p, places), Decimal::new(w, places));
+            let expected = prorate_by_decimal(a, p, w, currency).map(|s| s.to_string());
+            proptest::prop_assert_eq!(prorate(a, p, w, currency).map(|s| s.to_string()), expected);
+        }
     }
 
     #[test]

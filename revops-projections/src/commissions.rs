@@ -92,7 +92,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::amounts::{fixed, format_decimal, ratio, round_money, ROUNDING};
+use crate::amounts::{fixed, format_decimal, prorate, ratio, ROUNDING};
 use crate::chunked::Chunked;
 use crate::intern::{found_by_index, line_key, slot, Interner};
 use crate::once::SeqGuard;
@@ -481,11 +481,9 @@ impl Commissions {
                     return;
                 }
                 invoice.applied += e.amount;
-                let Some(share) = invoice.applied.checked_mul(invoice.net).and_then(|a| a.checked_div(invoice.total))
-                else {
+                let Some(to_date) = prorate(invoice.applied, invoice.net, invoice.total, invoice.currency) else {
                     return;
                 };
-                let to_date = round_money(share, invoice.currency);
                 let credit = to_date - invoice.credited;
                 invoice.credited = to_date;
                 let contract = invoice.contract;
@@ -496,10 +494,7 @@ impl Commissions {
                 if !invoice.issued || invoice.currency != e.currency || invoice.total <= Decimal::ZERO {
                     return;
                 }
-                let Some(share) = e.amount.checked_mul(invoice.net).and_then(|a| a.checked_div(invoice.total)) else {
-                    return;
-                };
-                let net = round_money(share, invoice.currency);
+                let Some(net) = prorate(e.amount, invoice.net, invoice.total, invoice.currency) else { return };
                 self.fact(invoice.contract, e.written_off_on, FactKind::WriteOff, net, source);
             }
             Event::CommissionPaid(e) => {

@@ -151,8 +151,14 @@ impl Interner {
     /// The id of `name`, trying first the id `remembered` holds
     /// (`u32::MAX` for none) and remembering the answer there: for a name
     /// that repeats under one key (the customer a contract bills), a
-    /// comparison instead of a table lookup.
+    /// comparison instead of a table lookup. A run's name is found by its
+    /// number before that: comparing would read the name's text, which
+    /// the run never touches.
     pub(crate) fn intern_remembered(&mut self, remembered: &mut u32, name: &str) -> u32 {
+        if let Some(id) = Numbered::of(name.as_bytes()).and_then(|key| self.runs.get(&key)) {
+            *remembered = id;
+            return id;
+        }
         if *remembered == u32::MAX || self.name(*remembered) != name {
             *remembered = self.intern(name);
         }
@@ -359,6 +365,13 @@ mod tests {
         assert_eq!(names.intern_remembered(&mut remembered, "GLOBEX"), 1);
         assert_eq!((remembered, names.intern_remembered(&mut remembered, "ACME")), (1, 0));
         assert_eq!(names.len(), 2);
+        // A run's name is found by its number, whatever id is remembered.
+        assert_eq!(names.intern_remembered(&mut remembered, "CUST-00007"), 2);
+        assert_eq!(names.intern_remembered(&mut remembered, "CUST-00008"), 3);
+        let mut other = 0;
+        assert_eq!((names.intern_remembered(&mut other, "CUST-00007"), other), (2, 2));
+        assert_eq!((names.intern_remembered(&mut other, "ACME"), other), (0, 0));
+        assert_eq!(names.len(), 4);
     }
 
     #[test]
