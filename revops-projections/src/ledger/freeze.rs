@@ -190,7 +190,7 @@ impl Freezer {
         out.extend(contract.frozen.iter().filter(|p| p.date() <= as_of).map(|p| p.posting(index, book)));
         if open {
             let terms = book.computed().flatten();
-            open_postings(index, terms, &book.sources, horizon, &contract.sums, false, as_of, &mut months, out);
+            open_postings(index, terms, book.inputs(), horizon, &contract.sums, false, as_of, &mut months, out);
         }
     }
 }
@@ -250,11 +250,11 @@ fn apply<'a, T: Iterator<Item = &'a TermSchedule>>(
     postings: &mut Vec<Posting>,
 ) -> bool {
     let until = close.period.last_day();
-    let sources = book.sources_through(close.seq);
-    let changes = sources.len();
+    let inputs = book.inputs_through(close.seq);
+    let changes = inputs.len();
     let unchanged = close.horizon.is_some() && contract.changes == changes;
     postings.clear();
-    open_postings(index, terms(), sources, close.horizon, &contract.sums, unchanged, until, months, postings);
+    open_postings(index, terms(), inputs, close.horizon, &contract.sums, unchanged, until, months, postings);
     if !unchanged {
         contract.changes = changes;
         contract.last_entry = terms().filter_map(TermSchedule::last).max();

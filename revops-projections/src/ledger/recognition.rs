@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use revops_core::calendar::YearMonth;
 
-use crate::schedules::{ContractBook, RecognitionMethod, Source, TermSchedule};
+use crate::schedules::{ContractBook, Input, RecognitionMethod, Source, TermSchedule};
 
 /// Amounts per recognition method, indexed by [`RecognitionMethod::index`].
 pub(crate) type ByMethod = [i64; RecognitionMethod::ALL.len()];
@@ -31,7 +31,7 @@ impl Posting {
 
 /// A posting as a close freezes it, in a third of the space: the contract
 /// is the index of the list that holds it, the event is an index into the
-/// book's sources, and the dates follow from the month (see
+/// book's inputs, and the dates follow from the month (see
 /// [`Frozen::posting`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Frozen {
@@ -46,12 +46,13 @@ impl Frozen {
     /// month's entry is dated its last day and a catch-up the first day of
     /// its month, after the source's own date.
     pub(crate) fn of(p: &Posting, book: &ContractBook) -> Frozen {
-        // Sources are in log order, one per event.
-        let source = book.sources.partition_point(|s| s.seq < p.source.seq);
+        // Inputs are in log order, one per event.
+        let inputs = book.inputs();
+        let source = inputs.partition_point(|i| i.source.seq < p.source.seq);
         assert_eq!(
-            book.sources.get(source),
+            inputs.get(source).map(|i| &i.source),
             Some(&p.source),
-            "a frozen posting follows from one of its book's sources"
+            "a frozen posting follows from the source of one of its book's inputs"
         );
         let frozen = Frozen { period: p.period, source: source as u32, catch_up: p.catch_up, amounts: p.amounts };
         debug_assert_eq!((frozen.date(), frozen.original_date(book)), (p.date, p.original_date));
@@ -67,7 +68,7 @@ impl Frozen {
     }
 
     fn original_date(&self, book: &ContractBook) -> Option<NaiveDate> {
-        self.catch_up.then(|| book.sources[self.source as usize].on)
+        self.catch_up.then(|| book.inputs()[self.source as usize].source.on)
     }
 
     /// The posting of contract `contract` (whose book is `book`) this was.
@@ -78,7 +79,7 @@ impl Frozen {
             date: self.date(),
             original_date: self.original_date(book),
             amounts: self.amounts,
-            source: book.sources[self.source as usize],
+            source: book.inputs()[self.source as usize].source,
             catch_up: self.catch_up,
         }
     }
@@ -87,14 +88,14 @@ impl Frozen {
 /// The latest event (by log position) that changed the schedule with a
 /// business date on or before `date`: what the month's recognition follows
 /// from. The signing when none qualifies.
-fn source_on(sources: &[Source], date: NaiveDate) -> Option<Source> {
-    sources.iter().rev().find(|s| s.on <= date).or(sources.first()).copied()
+fn source_on(inputs: &[Input], date: NaiveDate) -> Option<Source> {
+    inputs.iter().rev().find(|i| i.source.on <= date).or(inputs.first()).map(|i| i.source)
 }
 
 /// The recognition postings of a contract's term schedules `terms` after
 /// the horizon through `until` (entries whose period ends on or before it),
 /// given `frozen`: the sum per method of everything frozen so far for
-/// months up to the horizon. Each posting points to one of `sources`, the
+/// months up to the horizon. Each posting points to the source of one of `inputs`, the
 /// changes of the schedule in log order. `months` is scratch space.
 /// `unchanged`: the schedule is the one the horizon's close froze, so its
 /// months up to the horizon sum to `frozen` and need not be read again.
@@ -102,7 +103,7 @@ fn source_on(sources: &[Source], date: NaiveDate) -> Option<Source> {
 pub(crate) fn open_postings<'a>(
     contract: u32,
     terms: impl Iterator<Item = &'a TermSchedule>,
-    sources: &[Source],
+    inputs: &[Input],
     horizon: Option<(YearMonth, u64)>,
     frozen: &ByMethod,
     unchanged: bool,
@@ -147,7 +148,7 @@ pub(crate) fn open_postings<'a>(
         }
         let first_open = h.next();
         if catch_up.iter().any(|&a| a != 0) && first_open.first_day() <= until {
-            let late = sources.iter().rev().find(|s| s.seq > close_seq).or(sources.last()).copied();
+            let late = inputs.iter().rev().find(|i| i.source.seq > close_seq).or(inputs.last()).map(|i| i.source);
             if let Some(source) = late {
                 out.push(Posting {
                     contract,
@@ -163,7 +164,7 @@ pub(crate) fn open_postings<'a>(
     }
     for &(month, amounts) in months.iter() {
         let date = month.last_day().min(until);
-        if let Some(source) = source_on(sources, date) {
+        if let Some(source) = source_on(inputs, date) {
             out.push(Posting { contract, period: month, date, original_date: None, amounts, source, catch_up: false });
         }
     }

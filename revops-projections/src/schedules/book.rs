@@ -91,6 +91,18 @@ enum Record {
     Usage { line: u32, quantity: Decimal, unit_price: Option<Decimal>, on: NaiveDate },
 }
 
+/// A change of the schedule's inputs: the event behind it and, for
+/// performance, what it recorded. One vector holds both, in log order, so
+/// that recording usage or time writes to one place of the book's memory.
+#[derive(Clone, Debug)]
+pub(crate) struct Input {
+    pub(crate) source: Source,
+    record: Option<Record>,
+}
+
+// One per change of a contract; usage and time make most of them.
+const _: () = assert!(core::mem::size_of::<Input>() == 80);
+
 /// One term of the contract: as signed, or a renewal. Each term has its own
 /// schedule; a renewal never changes what an earlier term recognized.
 #[derive(Clone, Debug)]
@@ -181,9 +193,7 @@ pub(crate) struct ContractBook {
     pub(crate) signed_on: Option<NaiveDate>,
     terms: Vec<Term>,
     pub(crate) lines: Vec<Line>,
-    /// Each with the log position of the event that recorded it.
-    records: Vec<(u64, Record)>,
-    pub(crate) sources: Vec<Source>,
+    inputs: Vec<Input>,
     pub(crate) billing: Vec<Billing>,
     /// The last group handed out to a separate contract.
     groups: u32,
@@ -199,7 +209,7 @@ pub(crate) struct ContractBook {
 }
 
 // Twelve thousand books of the bench book sit in one array.
-const _: () = assert!(core::mem::size_of::<ContractBook>() == 184);
+const _: () = assert!(core::mem::size_of::<ContractBook>() == 160);
 
 impl ContractBook {
     pub(crate) fn new(customer: &str, currency: Currency) -> Self {
@@ -209,8 +219,7 @@ impl ContractBook {
             signed_on: None,
             terms: Vec::new(),
             lines: Vec::new(),
-            records: Vec::new(),
-            sources: Vec::new(),
+            inputs: Vec::new(),
             billing: Vec::new(),
             groups: 0,
             computed: Vec::new(),
@@ -218,11 +227,12 @@ impl ContractBook {
         }
     }
 
-    /// Records that `source` changed the inputs of term `term`'s schedule.
-    /// A term's schedule depends only on the term, the records of its own
-    /// lines and the book's line ids (which only grow), so the others stay.
-    fn changed(&mut self, source: Source, term: u32) {
-        self.sources.push(source);
+    /// Records that `source` changed the inputs of term `term`'s schedule,
+    /// with what it performed if anything. A term's schedule depends only
+    /// on the term, the records of its own lines and the book's line ids
+    /// (which only grow), so the others stay.
+    fn changed(&mut self, source: Source, record: Option<Record>, term: u32) {
+        self.inputs.push(Input { source, record });
         self.computed.resize_with(self.terms.len(), OnceLock::new);
         if let Some(Ok(old)) = self.computed.get_mut(term as usize).and_then(OnceLock::take) {
             self.spare = Some(Box::new(old));
@@ -266,13 +276,13 @@ impl ContractBook {
         self.currency = contract.currency;
         self.add_lines(contract.lines.iter(), 0, 0, None);
         self.terms.push(Term { contract, modifications: Vec::new(), opened: source.seq });
-        self.changed(source, 0);
+        self.changed(source, None, 0);
     }
 
     /// `contract_modified`: new terms for the current term.
     pub(crate) fn modify(&mut self, modification: Modification, source: Source) {
         if let Some(term) = self.record_modification(modification) {
-            self.changed(source, term);
+            self.changed(source, None, term);
         }
     }
 
@@ -314,7 +324,7 @@ impl ContractBook {
         let term = self.terms.len() as u32;
         self.add_lines(lines.iter(), term, 0, None);
         self.terms.push(Term { contract, modifications: Vec::new(), opened: source.seq });
-        self.changed(source, term);
+        self.changed(source, None, term);
     }
 
     /// `contract_cancelled`: every live line of the current term is removed
@@ -338,19 +348,18 @@ impl ContractBook {
         for ((_, effective_on), changes) in groups {
             self.record_modification(Modification { effective_on, treatment: Treatment::Prospective, changes });
         }
-        self.changed(source, term);
+        self.changed(source, None, term);
     }
 
     /// Records a milestone acceptance on line `line` (a book index).
     pub(crate) fn accept(&mut self, line: u32, milestone: &str, on: NaiveDate, source: Source) {
-        self.records.push((source.seq, Record::Accepted { line, milestone: milestone.into(), on }));
-        self.changed(source, self.lines[line as usize].term);
+        let record = Record::Accepted { line, milestone: milestone.into(), on };
+        self.changed(source, Some(record), self.lines[line as usize].term);
     }
 
     /// Records the delivery of a point-in-time line.
     pub(crate) fn deliver(&mut self, line: u32, on: NaiveDate, source: Source) {
-        self.records.push((source.seq, Record::Delivered { line, on }));
-        self.changed(source, self.lines[line as usize].term);
+        self.changed(source, Some(Record::Delivered { line, on }), self.lines[line as usize].term);
     }
 
     /// Records approved time.
@@ -362,8 +371,7 @@ impl ContractBook {
         on: NaiveDate,
         source: Source,
     ) {
-        self.records.push((source.seq, Record::Time { line, hours, rate, on }));
-        self.changed(source, self.lines[line as usize].term);
+        self.changed(source, Some(Record::Time { line, hours, rate, on }), self.lines[line as usize].term);
     }
 
     /// Records usage.
@@ -375,8 +383,8 @@ impl ContractBook {
         on: NaiveDate,
         source: Source,
     ) {
-        self.records.push((source.seq, Record::Usage { line, quantity, unit_price, on }));
-        self.changed(source, self.lines[line as usize].term);
+        let record = Record::Usage { line, quantity, unit_price, on };
+        self.changed(source, Some(record), self.lines[line as usize].term);
     }
 
     /// The schedules of every term, each computed now if a change reset it.
@@ -421,9 +429,14 @@ impl ContractBook {
         (0..opened).map(|t| self.compute(t, scratch, None, through)).collect()
     }
 
-    /// The sources up to log position `through`.
-    pub(crate) fn sources_through(&self, through: u64) -> &[Source] {
-        &self.sources[..self.sources.partition_point(|s| s.seq <= through)]
+    /// The changes of the schedule's inputs, in log order.
+    pub(crate) fn inputs(&self) -> &[Input] {
+        &self.inputs
+    }
+
+    /// The changes up to log position `through`.
+    pub(crate) fn inputs_through(&self, through: u64) -> &[Input] {
+        &self.inputs[..self.inputs.partition_point(|i| i.source.seq <= through)]
     }
 
     /// Term `t`'s schedule from the performance recorded up to log position
@@ -466,7 +479,7 @@ impl ContractBook {
         let of_term = |line: u32| self.lines[line as usize].term == term;
         let id = |line: u32| self.lines[line as usize].id.as_str();
         let mut counts = [0usize; 4];
-        for (_, record) in self.records.iter().filter(|(seq, _)| *seq <= through) {
+        for record in self.inputs_through(through).iter().filter_map(|i| i.record.as_ref()) {
             match *record {
                 Record::Accepted { line, ref milestone, on } if of_term(line) => {
                     let slot = reuse(&mut p.milestones_accepted, &mut counts[0], || MilestoneAcceptance {
@@ -523,7 +536,7 @@ impl ContractBook {
     /// How many times the schedule's inputs changed: equal counts mean the
     /// same schedule.
     pub(crate) fn changes(&self) -> usize {
-        self.sources.len()
+        self.inputs.len()
     }
 
     /// Invoice amounts before tax dated on or before `date`.

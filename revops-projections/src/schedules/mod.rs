@@ -63,7 +63,7 @@ use serde::{Deserialize, Serialize};
 use crate::amounts::{minor, split_gross};
 use crate::chunked::Chunked;
 use crate::intern::Interner;
-pub(crate) use book::{ContractBook, Scratch, Source, TermSchedule};
+pub(crate) use book::{ContractBook, Input, Scratch, Source, TermSchedule};
 pub use report::{
     ContractSchedule, LineSchedule, ScheduleEntry, ScheduleTotals, SchedulesReport, Waterfall, WaterfallRow,
 };
