@@ -1105,6 +1105,20 @@ macro_rules! events {
             pub fn type_index(&self) -> usize {
                 variant_index!(ArchivedEvent, self, $($variant)*)
             }
+
+            /// Deserializes into `event`, variant by variant: what moves
+            /// into place is the payload, not a whole `Event` (which is as
+            /// large as its largest variant) built first elsewhere.
+            pub(crate) fn deserialize_into(&self, event: &mut Event) -> Result<(), rkyv::rancor::Failure> {
+                match self {
+                    $(
+                        ArchivedEvent::$variant(a) => {
+                            *event = Event::$variant(rkyv::api::low::deserialize::<$payload, _>(a)?);
+                        }
+                    )*
+                }
+                Ok(())
+            }
         }
 
         $(

@@ -152,10 +152,9 @@ impl<'a> RecordRef<'a> {
         // Matched here rather than through `deserialized`: one copy fewer
         // of the event on its way into place.
         match self.stored {
-            StoredRef::Current(a) => match rkyv::api::low::deserialize::<Event, Failure>(&a.event) {
-                Ok(event) => envelope.event = event,
-                Err(_) => return Err(self.undeserializable()),
-            },
+            StoredRef::Current(a) => {
+                a.event.deserialize_into(&mut envelope.event).map_err(|_| self.undeserializable())?
+            }
             StoredRef::V1(a) => match rkyv::api::low::deserialize::<EventV1, Failure>(&a.event) {
                 Ok(event) => envelope.event = event.upcast(),
                 Err(_) => return Err(self.undeserializable()),
