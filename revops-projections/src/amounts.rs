@@ -44,9 +44,11 @@ pub(crate) fn round_money(amount: Decimal, currency: Currency) -> Decimal {
 ///
 /// Amounts written with exactly their currency's places, up to
 /// [`PRORATE_LIMIT`] minor units, take integer arithmetic instead, with the
-/// same result to the scale: `Decimal`'s quotient carries at least
-/// fourteen more places than such a share needs, so rounding it twice
-/// lands where rounding the exact quotient once does.
+/// same result to the scale. The exact share is a fraction over `whole`, so
+/// unless it ends in exactly half a minor unit it lies at least
+/// 1/(2 × 10^12) of one away from the half; `Decimal`'s 28-digit quotient of
+/// a share that size is within 10^-14 of a minor unit of it, so rounding
+/// that quotient lands where rounding the exact share does.
 pub(crate) fn prorate(amount: Decimal, part: Decimal, whole: Decimal, currency: Currency) -> Option<Decimal> {
     if let Some(share) = prorate_exact(amount, part, whole, currency.minor_units()) {
         return Some(share);
