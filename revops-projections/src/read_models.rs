@@ -119,8 +119,14 @@ impl Projection for ReadModels {
         // An issue's contract as the schedules index it: the aging then
         // looks neither it nor, as a rule, its customer up by name.
         let contract = self.ledger.schedules().issued_contract(&envelope.event, invoice);
-        self.aging.fold(envelope, invoice, contract);
-        self.mrr.apply(envelope);
+        // The aging and the MRR fold a few types each: the other events,
+        // most of the log, need not call into them to be ignored.
+        if ArAging::READS.contains(&envelope.event) {
+            self.aging.fold(envelope, invoice, contract);
+        }
+        if Mrr::READS.contains(&envelope.event) {
+            self.mrr.apply(envelope);
+        }
         self.read_through(envelope.seq.0 + 1);
     }
 }

@@ -240,15 +240,21 @@ impl GeneralLedger {
         self.last_seq = Some(envelope.seq.0);
         let horizon = self.journal.horizon;
         let freezer = &mut self.freezer;
-        self.schedules.apply_with(envelope, &mut |index, book| {
-            if !freeze::keeps_closed_months(&envelope.event, horizon) {
-                freezer.settle(index, book);
-            }
-        });
+        // The schedules and the commissions fold a part of the ledger's
+        // types each: the rest need not call into them to be ignored.
+        if RevenueSchedules::READS.contains(&envelope.event) {
+            self.schedules.apply_with(envelope, &mut |index, book| {
+                if !freeze::keeps_closed_months(&envelope.event, horizon) {
+                    freezer.settle(index, book);
+                }
+            });
+        }
         // After the schedules: they index an invoice on its first issue.
         let invoice = invoice_named(&envelope.event).and_then(|id| self.schedules.invoice_index(id));
         let contract = self.schedules.issued_contract(&envelope.event, invoice);
-        self.commissions.fold(envelope, invoice, contract);
+        if Commissions::READS.contains(&envelope.event) {
+            self.commissions.fold(envelope, invoice, contract);
+        }
         let source = Source::of(envelope);
         if let Err(reason) = self.post(&envelope.event, source, invoice) {
             self.unposted.push(Unposted {
