@@ -59,7 +59,7 @@ pub(crate) fn prorate(amount: Decimal, part: Decimal, whole: Decimal, currency: 
 
 /// The largest magnitude, in minor units, of the amounts and the share
 /// that [`prorate`] computes with integers: 10^12 (ten billion dollars).
-pub(crate) const PRORATE_LIMIT: i64 = 1_000_000_000_000;
+const PRORATE_LIMIT: i64 = 1_000_000_000_000;
 
 fn prorate_exact(amount: Decimal, part: Decimal, whole: Decimal, places: u32) -> Option<Decimal> {
     let minor_units = |d: Decimal| {

@@ -116,12 +116,12 @@ impl Projection for ReadModels {
         // Each projection ignores what it has seen; the position only tells
         // `catch_up` where to resume.
         let invoice = self.ledger.fold(envelope);
-        // An issue's contract as the schedules index it: the aging then
-        // looks neither it nor, as a rule, its customer up by name.
-        let contract = self.ledger.schedules().issued_contract(&envelope.event, invoice);
         // The aging and the MRR fold a few types each: the other events,
         // most of the log, need not call into them to be ignored.
         if ArAging::READS.contains(&envelope.event) {
+            // An issue's contract as the schedules index it: the aging then
+            // looks neither it nor, as a rule, its customer up by name.
+            let contract = self.ledger.schedules().issued_contract(&envelope.event, invoice);
             self.aging.fold(envelope, invoice, contract);
         }
         if Mrr::READS.contains(&envelope.event) {

@@ -155,7 +155,7 @@ impl Interner {
     /// number before that: comparing would read the name's text, which
     /// the run never touches.
     pub(crate) fn intern_remembered(&mut self, remembered: &mut u32, name: &str) -> u32 {
-        if let Some(id) = Numbered::of(name.as_bytes()).and_then(|key| self.runs.get(&key)) {
+        if let Some(id) = self.in_run(name) {
             *remembered = id;
             return id;
         }
@@ -167,7 +167,7 @@ impl Interner {
 
     /// The id of `name`, if it was interned.
     pub(crate) fn get(&self, name: &str) -> Option<u32> {
-        if let Some(id) = Numbered::of(name.as_bytes()).and_then(|key| self.runs.get(&key)) {
+        if let Some(id) = self.in_run(name) {
             return Some(id);
         }
         if self.table.is_empty() {
@@ -176,6 +176,12 @@ impl Interner {
         let hash = hash_of(name.as_bytes());
         let key = Key::new(name);
         self.table.find(hash, |s| s.is(&key, &self.text)).map(|s| s.id)
+    }
+
+    /// The id of `name` if a run holds it: found by its number, without
+    /// hashing or reading any name.
+    fn in_run(&self, name: &str) -> Option<u32> {
+        Numbered::of(name.as_bytes()).and_then(|key| self.runs.get(&key))
     }
 
     /// The name with id `id`.

@@ -72,13 +72,14 @@ pub(super) struct Runs {
 }
 
 impl Runs {
-    fn run(&self, key: &Numbered) -> Option<&Run> {
-        self.runs.iter().find(|r| r.shape == key.shape && r.prefix == key.prefix)
+    /// The position of the run for `key`'s prefix, if it has one.
+    fn position(&self, key: &Numbered) -> Option<usize> {
+        self.runs.iter().position(|r| r.shape == key.shape && r.prefix == key.prefix)
     }
 
     /// The id of the name `key` is, if a run holds it.
     pub(super) fn get(&self, key: &Numbered) -> Option<u32> {
-        let run = self.run(key)?;
+        let run = &self.runs[self.position(key)?];
         let id = *run.ids.get(key.number.checked_sub(run.base)? as usize)?;
         (id != ABSENT).then_some(id)
     }
@@ -88,7 +89,7 @@ impl Runs {
     /// no run takes it and the name belongs in the table.
     pub(super) fn place(&mut self, key: &Numbered, id: u32) -> bool {
         debug_assert!(id != ABSENT && self.get(key).is_none(), "a new name");
-        let index = match self.runs.iter().position(|r| r.shape == key.shape && r.prefix == key.prefix) {
+        let index = match self.position(key) {
             Some(index) => index,
             None if self.runs.len() < MAX_RUNS => {
                 let run = Run { prefix: key.prefix, shape: key.shape, base: key.number, ids: Vec::new(), names: 0 };

@@ -95,8 +95,9 @@ fn source_on(inputs: &[Input], date: NaiveDate) -> Option<Source> {
 /// The recognition postings of a contract's term schedules `terms` after
 /// the horizon through `until` (entries whose period ends on or before it),
 /// given `frozen`: the sum per method of everything frozen so far for
-/// months up to the horizon. Each posting points to the source of one of `inputs`, the
-/// changes of the schedule in log order. `months` is scratch space.
+/// months up to the horizon. Each posting points to the source of one of
+/// `inputs`, the changes of the schedule in log order. `months` is scratch
+/// space.
 /// `unchanged`: the schedule is the one the horizon's close froze, so its
 /// months up to the horizon sum to `frozen` and need not be read again.
 #[allow(clippy::too_many_arguments)]
