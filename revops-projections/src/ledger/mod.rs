@@ -254,8 +254,8 @@ impl GeneralLedger {
         }
         // After the schedules: they index an invoice on its first issue.
         let invoice = invoice_named(&envelope.event).and_then(|id| self.schedules.invoice_index(id));
-        let contract = self.schedules.issued_contract(&envelope.event, invoice);
         if Commissions::READS.contains(&envelope.event) {
+            let contract = self.schedules.issued_contract(&envelope.event, invoice);
             self.commissions.fold(envelope, invoice, contract);
         }
         if POSTS.contains(&envelope.event) {
